@@ -1,0 +1,51 @@
+# motcua — the two commands (run, test) and the helpers around them. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench demo-data messages system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make run — install, migrate, load the demo province, serve http://127.0.0.1:8000
+run: $(STAMP)
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_province
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test — install (Chromium from Debian where missing) and run the whole suite
+test: $(STAMP)
+	bash scripts/system-deps test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix src tests
+	$(VENV)/bin/ruff format src tests
+
+demo-data: $(STAMP)
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_province
+
+## make messages — refresh the English catalogue (needs GNU gettext)
+messages: $(STAMP)
+	cd src/motcua && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete
+	cd src/motcua && ../../$(PY) ../../manage.py compilemessages -l en
+
+system-deps:
+	bash scripts/system-deps all
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""motcua — the one-stop shop and public service portal of a Vietnamese province."""

@@ -1,0 +1,9 @@
+"""Values every template needs: the province's name and the language switch."""
+
+from django.conf import settings
+
+
+def site(request):
+    from motcua.org.selectors import province_name
+
+    return {"province_name": settings.MOTCUA["PROVINCE_NAME"] or province_name()}

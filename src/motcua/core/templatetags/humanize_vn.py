@@ -1,0 +1,38 @@
+"""Vietnamese number formats: money in đồng with dot thousands, working days with a comma."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language, gettext
+
+register = template.Library()
+
+
+def _group(n: int) -> str:
+    sep = "," if (get_language() or "vi").startswith("en") else "."
+    return f"{n:,}".replace(",", sep)
+
+
+@register.filter
+def dong(value) -> str:
+    """200000 → "200.000 đ" (Vietnamese) or "200,000 VND" (English)."""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if (get_language() or "vi").startswith("en"):
+        return f"{_group(amount)} VND"
+    return f"{_group(amount)} đ"
+
+
+@register.filter
+def days(value) -> str:
+    """Decimal("0.500") → "0,5 ngày"."""
+    try:
+        number = Decimal(value).normalize()
+    except (TypeError, ValueError, ArithmeticError):
+        return ""
+    text = f"{number:f}"
+    if not (get_language() or "vi").startswith("en"):
+        text = text.replace(".", ",")
+    return gettext("%(n)s ngày") % {"n": text}

@@ -1,0 +1,55 @@
+"""The catalog filter form: every value optional, unknown values ignored rather than failing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Field, OnlineLevel
+from motcua.org.models import Agency, Tier
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm thủ tục"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Ví dụ: khai sinh, chứng thực, giấy phép xây dựng"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+    field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
+    tier = forms.ChoiceField(
+        label=_("Cấp thực hiện"), required=False, choices=[("", _("Tất cả"))] + Tier.choices
+    )
+    level = forms.ChoiceField(
+        label=_("Mức độ"), required=False, choices=[("", _("Tất cả"))] + OnlineLevel.choices
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", _("Tất cả"))] + [
+            (f.code, f.name) for f in Field.objects.filter(procedures__is_active=True).distinct()
+        ]
+        self.fields["agency"].choices = [("", _("Tất cả"))] + [
+            (a.code, a.name)
+            for a in Agency.objects.filter(procedures__isnull=False)
+            .exclude(kind=Agency.Kind.PEOPLES_COMMITTEE, unit__tier=Tier.COMMUNE)
+            .distinct()
+            .order_by("unit__tier", "name")
+        ]
+
+    def filters(self) -> dict:
+        """Valid filters only; a bad value is dropped (and shown as an error) not a failure."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "query": data.get("q", ""),
+            "field": data.get("field", ""),
+            "agency": data.get("agency", ""),
+            "tier": data.get("tier", ""),
+            "online_level": data.get("level", ""),
+        }

@@ -1,0 +1,22 @@
+"""URL map: the public portal at the root, the staff site under /can-bo/, the admin under /quan-tri/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+urlpatterns += i18n_patterns(
+    path("quan-tri/", admin.site.urls),
+    path("can-bo/", include("motcua.org.urls")),
+    path("", include("motcua.portal.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

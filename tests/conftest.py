@@ -1,0 +1,39 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_caches():
+    """Units, agencies and calendars are cached per process; each test starts clean."""
+    from motcua.org.selectors import org_tree, province_name
+
+    org_tree.cache_clear()
+    province_name.cache_clear()
+    try:
+        from motcua.core.calendar import clear_calendar_cache
+    except ImportError:  # pragma: no cover - the calendar module always exists
+        clear_calendar_cache = None
+    if clear_calendar_cache:
+        clear_calendar_cache()
+    yield
+
+
+@pytest.fixture
+def demo_province(db):
+    """The demo province exactly as `make run` loads it."""
+    from motcua.demo.services import demo_province_load
+
+    return demo_province_load()
+
+
+@pytest.fixture
+def postgres_only(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (CI runs it)")
