@@ -6,10 +6,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-urlpatterns = [
+# The language switch sits inside the prefixed patterns so that it resolves the page it was
+# posted from in that page's language, and can send the reader to the same page translated.
+urlpatterns = i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
-]
-urlpatterns += i18n_patterns(
     path("quan-tri/", admin.site.urls),
     path("can-bo/", include("motcua.org.urls")),
     path("", include("motcua.portal.urls")),

@@ -216,6 +216,9 @@ def clean_catalog(data: dict, known_fields: set[str]) -> CleanCatalog:
     for i, raw in enumerate(data.get("procedures") or [], start=1):
         where = raw.get("_where") if isinstance(raw, dict) else None
         where = where or _("Thủ tục thứ %(n)s") % {"n": i}
+        code = _text(raw.get("national_code"))[:30] if isinstance(raw, dict) else ""
+        if code:
+            where = f"{where} ({code})"
         try:
             procedures.append(_clean_procedure(raw, field_codes, seen, errors, where))
         except (ValueError, AttributeError, TypeError) as exc:
@@ -239,7 +242,6 @@ def _clean_procedure(raw, field_codes, seen, errors: _Errors, where: str) -> Cle
     if code in seen:
         raise ValueError(_("mã thủ tục %(c)s bị lặp") % {"c": code})
     seen.add(code)
-    where = f"{where} ({code})"
     field_code = _text(raw.get("field"))
     if field_code not in field_codes:
         raise ValueError(_("lĩnh vực “%(f)s” chưa có trong danh mục") % {"f": field_code})

@@ -38,7 +38,7 @@ def catalog_import(
     supply the handling agencies when the file names none (the demo province does so).
     """
     if actor is not None:
-        permissions.require(actor, permissions.MANAGE_CATALOG)
+        permissions.require(actor, permissions.MANAGE_CATALOG, permissions.PROVINCE_WIDE)
     catalog = clean_catalog(data, set(Field.objects.values_list("code", flat=True)))
     valid_from = valid_from or timezone.localdate()
     with transaction.atomic():

@@ -34,13 +34,15 @@ class CatalogFilterForm(forms.Form):
         self.fields["field"].choices = [("", _("Tất cả"))] + [
             (f.code, f.name) for f in Field.objects.filter(procedures__is_active=True).distinct()
         ]
-        self.fields["agency"].choices = [("", _("Tất cả"))] + [
-            (a.code, a.name)
-            for a in Agency.objects.filter(procedures__isnull=False)
-            .exclude(kind=Agency.Kind.PEOPLES_COMMITTEE, unit__tier=Tier.COMMUNE)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for a in (
+            Agency.objects.filter(procedures__isnull=False)
+            .select_related("unit")
             .distinct()
             .order_by("unit__tier", "name")
-        ]
+        ):
+            groups.setdefault(Tier(a.unit.tier).label, []).append((a.code, a.name))
+        self.fields["agency"].choices = [("", _("Tất cả")), *groups.items()]
 
     def filters(self) -> dict:
         """Valid filters only; a bad value is dropped (and shown as an error) not a failure."""
