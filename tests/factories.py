@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 
-from motcua.catalog.models import Component, Fee, Field, ProcessDefinition, ProcessStep, Procedure
+from motcua.catalog.models import Component, Fee, Field, Procedure, ProcessDefinition, ProcessStep
 from motcua.org.models import Agency, Division, Role, RoleAssignment, Tier, Unit, User
 
 

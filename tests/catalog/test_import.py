@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from motcua.catalog.importing import CatalogImportError
-from motcua.catalog.models import Fee, ProcessDefinition, Procedure
+from motcua.catalog.models import Fee, Procedure, ProcessDefinition
 from motcua.catalog.selectors import catalog_export_data
 from motcua.catalog.services import catalog_import
 from motcua.catalog.spreadsheet import data_to_workbook, workbook_to_data
@@ -43,9 +43,7 @@ def test_one_bad_row_saves_nothing_and_names_the_row(small):
     small["procedures"][2]["processing_time"] = {"value": "năm", "unit": "working_day"}
     with pytest.raises(CatalogImportError) as caught:
         catalog_import(actor=None, data=small)
-    assert caught.value.errors == [
-        "Thủ tục thứ 3 (2.000815): thời hạn phải là một số"
-    ]
+    assert caught.value.errors == ["Thủ tục thứ 3 (2.000815): thời hạn phải là một số"]
     assert Procedure.objects.count() == 0
     assert ProcessDefinition.objects.count() == 0
 

@@ -28,13 +28,15 @@ def test_fold_strips_marks_and_d_bar():
     assert tokens("khai-sinh, (trích lục)") == ["khai", "sinh", "trich", "luc"]
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "khai sinh", "Khai Sinh", "ĐĂNG KÝ KHAI SINH"])
+@pytest.mark.parametrize(
+    "query", ["dang ky khai sinh", "khai sinh", "Khai Sinh", "ĐĂNG KÝ KHAI SINH"]
+)
 def test_birth_registration_comes_first(catalog, query):
     assert names(query=query)[0] == "Thủ tục đăng ký khai sinh"
 
 
 def test_words_in_any_order_and_codes_are_found(catalog):
-    assert names(query="sinh khai") [0] == "Thủ tục đăng ký khai sinh"
+    assert names(query="sinh khai")[0] == "Thủ tục đăng ký khai sinh"
     assert names(query="2.000815") == ["Thủ tục chứng thực bản sao từ bản chính giấy tờ, văn bản"]
     assert names(query="birth registration") == ["Thủ tục đăng ký khai sinh"]
 
@@ -48,5 +50,10 @@ def test_nothing_found_and_harmless_input(catalog):
 def test_filters_combine_with_search(catalog):
     assert names(field="CT") == ["Thủ tục chứng thực bản sao từ bản chính giấy tờ, văn bản"]
     assert names(tier="district") == ["Thủ tục chứng thực bản sao từ bản chính giấy tờ, văn bản"]
-    assert set(names(online_level="full")) == {"Thủ tục đăng ký khai sinh", "Thủ tục trích lục khai sinh"}
-    assert names(query="khai sinh", online_level="full", field="HT")[0] == "Thủ tục đăng ký khai sinh"
+    assert set(names(online_level="full")) == {
+        "Thủ tục đăng ký khai sinh",
+        "Thủ tục trích lục khai sinh",
+    }
+    assert (
+        names(query="khai sinh", online_level="full", field="HT")[0] == "Thủ tục đăng ký khai sinh"
+    )

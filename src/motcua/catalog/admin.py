@@ -17,7 +17,7 @@ from motcua.org.admin import ManagedByAdministrators
 
 from . import services
 from .importing import CatalogImportError
-from .models import Component, Fee, Field, ProcessDefinition, ProcessStep, Procedure
+from .models import Component, Fee, Field, Procedure, ProcessDefinition, ProcessStep
 from .selectors import catalog_export_data
 from .spreadsheet import data_to_workbook, workbook_to_data
 

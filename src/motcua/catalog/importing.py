@@ -24,9 +24,23 @@ SHEETS = {
     "procedures": (
         "Thủ tục",
         [
-            "national_code", "name", "name_en", "field", "tiers", "handling_agency", "department",
-            "agencies", "processing_time", "processing_unit", "cutoff", "online_level",
-            "applicant_types", "description", "conditions", "result", "legal_basis",
+            "national_code",
+            "name",
+            "name_en",
+            "field",
+            "tiers",
+            "handling_agency",
+            "department",
+            "agencies",
+            "processing_time",
+            "processing_unit",
+            "cutoff",
+            "online_level",
+            "applicant_types",
+            "description",
+            "conditions",
+            "result",
+            "legal_basis",
         ],
     ),
     "components": (
@@ -188,7 +202,9 @@ def _clean_step(raw: dict) -> dict:
         "name": name,
         "role": _choice(raw.get("role"), Role.values, _("vai trò")),
         "division_code": _text(raw.get("division"), 40),
-        "handover": _choice(raw.get("handover") or "", ProcessStep.Handover.values, _("liên thông")),
+        "handover": _choice(
+            raw.get("handover") or "", ProcessStep.Handover.values, _("liên thông")
+        ),
         "budget": _decimal(raw.get("budget"), _("thời gian của bước")),
     }
 

@@ -94,6 +94,10 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.national_code} — {self.name}"
 
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
+
     def refresh_search_text(self) -> None:
         """Recompute the folded copies; part of this row's own data, kept in step on save."""
         self.name_folded = fold(self.name)
@@ -102,10 +106,6 @@ class Procedure(models.Model):
             for part in (self.national_code, self.name, self.name_en, self.handling_agency)
             if part
         )
-
-    def save(self, *args, **kwargs):
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
 
     @property
     def processing_days(self) -> Decimal:

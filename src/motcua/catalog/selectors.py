@@ -7,7 +7,7 @@ from motcua.core.text import fold, tokens
 from motcua.org.models import Agency
 
 from .importing import FORMAT
-from .models import Field, ProcessDefinition, Procedure
+from .models import Field, Procedure, ProcessDefinition
 
 
 def procedure_list(
@@ -51,7 +51,9 @@ def procedure_list(
         default=Value(4),
         output_field=IntegerField(),
     )
-    return qs.annotate(rank=rank, name_length=Length("name")).order_by("rank", "name_length", "name")
+    return qs.annotate(rank=rank, name_length=Length("name")).order_by(
+        "rank", "name_length", "name"
+    )
 
 
 def _all_words_in_name(words: list[str]) -> Q:

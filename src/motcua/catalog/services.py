@@ -11,7 +11,7 @@ from motcua.org import permissions
 from motcua.org.models import Agency
 
 from .importing import CatalogImportError, CleanCatalog, CleanProcedure, clean_catalog
-from .models import Component, Fee, Field, ProcessDefinition, ProcessStep, Procedure
+from .models import Component, Fee, Field, Procedure, ProcessDefinition, ProcessStep
 
 
 @dataclass
@@ -58,8 +58,7 @@ def _apply(catalog: CleanCatalog, agency_resolver, valid_from: date) -> ImportRe
         missing = [c for c in proc.agency_codes if c not in agencies]
         if missing:
             errors.append(
-                f"{proc.where}: "
-                + _("không có cơ quan mã %(c)s") % {"c": ", ".join(missing)}
+                f"{proc.where}: " + _("không có cơ quan mã %(c)s") % {"c": ", ".join(missing)}
             )
             continue
         obj, was_created, changed = _upsert_procedure(proc, fields[proc.field_code])
@@ -95,7 +94,16 @@ def _upsert_procedure(proc: CleanProcedure, field: Field) -> tuple[Procedure, bo
 
 
 def _fee_row(f) -> tuple:
-    return (f["name"], f["kind"], f["formula"], f["amount"], f["unit_label"], f["tiers"], f["cap"], f["note"])
+    return (
+        f["name"],
+        f["kind"],
+        f["formula"],
+        f["amount"],
+        f["unit_label"],
+        f["tiers"],
+        f["cap"],
+        f["note"],
+    )
 
 
 def _component_row(c) -> tuple:

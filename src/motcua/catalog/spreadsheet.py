@@ -16,7 +16,7 @@ def workbook_to_data(stream: BinaryIO) -> dict:
     """Read a workbook into the JSON structure, each row remembering its sheet and number."""
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, Exception) as exc:  # noqa: BLE001
+    except (InvalidFileException, KeyError, OSError, ValueError, Exception) as exc:
         # openpyxl raises many kinds of errors on a damaged or foreign file.
         raise CatalogImportError([_("Không đọc được tệp Excel: %(e)s") % {"e": exc}]) from None
     rows: dict[str, list[dict]] = {}

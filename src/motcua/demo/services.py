@@ -91,7 +91,9 @@ def _load_staff(rows, agencies, units, password: str) -> int:
     for row in rows:
         agency = agencies[row["agency"]]
         division = (
-            Division.objects.get(agency=agency, code=row["division"]) if row.get("division") else None
+            Division.objects.get(agency=agency, code=row["division"])
+            if row.get("division")
+            else None
         )
         user, was_created = User.objects.get_or_create(
             username=row["username"],

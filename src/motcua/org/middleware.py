@@ -42,7 +42,9 @@ class RequireTwoFactorMiddleware:
             reverse("org:two_factor_setup"),
             reverse("org:logout"),
             reverse("set_language"),
-            settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
+            settings.STATIC_URL
+            if settings.STATIC_URL.startswith("/")
+            else "/" + settings.STATIC_URL,
         ]
         staff_prefixes = ("/can-bo/", "/quan-tri/", "/en/can-bo/", "/en/quan-tri/")
         if not path.startswith(staff_prefixes):

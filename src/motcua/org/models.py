@@ -106,7 +106,10 @@ class Agency(models.Model):
     )
     name = models.CharField(_("tên"), max_length=255)
     short_name = models.CharField(
-        _("tên viết tắt"), max_length=40, blank=True, help_text=_("Dùng trong số văn bản: UBND, STP…")
+        _("tên viết tắt"),
+        max_length=40,
+        blank=True,
+        help_text=_("Dùng trong số văn bản: UBND, STP…"),
     )
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     unit = models.ForeignKey(

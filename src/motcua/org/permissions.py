@@ -99,8 +99,7 @@ def can(user, action: str, obj=None) -> bool:
         return True
     scope = scope_of(obj)
     return any(
-        a.role in allowed and (scope is None or _covers(a, scope))
-        for a in active_assignments(user)
+        a.role in allowed and (scope is None or _covers(a, scope)) for a in active_assignments(user)
     )
 
 

@@ -23,10 +23,10 @@ class CatalogFilterForm(forms.Form):
     field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
     agency = forms.ChoiceField(label=_("Cơ quan"), required=False)
     tier = forms.ChoiceField(
-        label=_("Cấp thực hiện"), required=False, choices=[("", _("Tất cả"))] + Tier.choices
+        label=_("Cấp thực hiện"), required=False, choices=[("", _("Tất cả")), *Tier.choices]
     )
     level = forms.ChoiceField(
-        label=_("Mức độ"), required=False, choices=[("", _("Tất cả"))] + OnlineLevel.choices
+        label=_("Mức độ"), required=False, choices=[("", _("Tất cả")), *OnlineLevel.choices]
     )
 
     def __init__(self, *args, **kwargs):

@@ -24,9 +24,7 @@ def home(request):
 def procedure_list(request):
     form = CatalogFilterForm(request.GET)
     filters = form.filters()
-    paginator = Paginator(
-        selectors.procedure_list(**filters), settings.MOTCUA["CATALOG_PAGE_SIZE"]
-    )
+    paginator = Paginator(selectors.procedure_list(**filters), settings.MOTCUA["CATALOG_PAGE_SIZE"])
     page = paginator.get_page(request.GET.get("trang"))
     query = request.GET.copy()
     query.pop("trang", None)
