@@ -68,3 +68,9 @@ def test_counter_print_listing(page, catalog):
     pdf = page.pdf(format="A4", landscape=True) if page.viewport_size["width"] > 400 else None
     if pdf is not None:
         assert pdf.startswith(b"%PDF")
+
+
+def test_our_stylesheet_is_served_and_applied(page, catalog):
+    page.goto("/")
+    header = page.locator(".site-header")
+    expect(header).to_have_css("background-color", "rgb(179, 38, 30)")
