@@ -8,6 +8,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_by_default():
+    """A request in English leaves English active in the thread; each test starts in Vietnamese."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reference_caches():
     """Units, agencies and calendars are cached per process; each test starts clean."""
     from motcua.org.selectors import org_tree, province_name

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "motcua.org",
     "motcua.catalog",
     "motcua.portal",
+    "motcua.dossiers",
     "motcua.demo",
 ]
 
@@ -180,5 +181,18 @@ MOTCUA = {
     # amendment; off by default until the law passes.
     "CULTURE_DAY_OFF": env_bool("MOTCUA_CULTURE_DAY_OFF", False),
     "CATALOG_PAGE_SIZE": int(os.environ.get("MOTCUA_CATALOG_PAGE_SIZE", "20")),
+    # Dossier code: the regulation fixing it was not confirmed, so the pattern is a setting.
+    "DOSSIER_CODE_PATTERN": os.environ.get(
+        "MOTCUA_DOSSIER_CODE_PATTERN", "{agency}-{day:%y%m%d}-{seq:04d}"
+    ),
+    # After a supplement: "pause" removes the waiting time from elapsed time (the national
+    # portal's scoring); "restart" gives the full processing time again from the supplement.
+    "SUPPLEMENT_RULE": os.environ.get("MOTCUA_SUPPLEMENT_RULE", "pause"),
+    "DUE_SOON_DAYS": os.environ.get("MOTCUA_DUE_SOON_DAYS", "1"),
+    "MAX_UPLOAD_MB": int(os.environ.get("MOTCUA_MAX_UPLOAD_MB", "20")),
+    # Forms of Decree 118/2025 (seven) or of Circular 01/2018/TT-VPCP (six).
+    "FORM_SET": os.environ.get("MOTCUA_FORM_SET", "decree118"),
+    # Absolute address of the public site, printed in QR codes on the forms.
+    "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
 }
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "motcua")

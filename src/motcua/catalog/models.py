@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import fold
@@ -117,14 +118,12 @@ class Procedure(models.Model):
         return self.processing_time
 
     def processing_time_label(self) -> str:
-        from django.utils.translation import gettext as _t
-
         if self.processing_unit == TimeUnit.SAME_DAY:
             if self.cutoff:
-                return _t("Trong ngày (nhận sau %(h)s trả vào ngày làm việc tiếp theo)") % {
+                return gettext("Trong ngày (nhận sau %(h)s trả vào ngày làm việc tiếp theo)") % {
                     "h": self.cutoff.strftime("%H:%M")
                 }
-            return _t("Trong ngày")
+            return gettext("Trong ngày")
         value = self.processing_time.normalize()
         unit = TimeUnit(self.processing_unit).label
         return f"{value:f} {unit}"
