@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.portal",
     "motcua.dossiers",
+    "django_tasks",
+    "django_tasks_db",
     "motcua.demo",
 ]
 
@@ -170,6 +172,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Background work through Django's Tasks API: the database backend by default (run
+# `manage.py db_worker`), an RQ/Redis backend for scale, the immediate one for quick demos.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("MOTCUA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }
 
 # --- motcua's own settings (a province may change each) ---

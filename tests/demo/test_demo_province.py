@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from motcua.catalog.models import Component, Fee, Field, ProcessStep, Procedure
+from motcua.catalog.models import Component, Fee, Field, Procedure, ProcessStep
 from motcua.catalog.selectors import procedure_list
 from motcua.org.models import Agency, Role, RoleAssignment, Tier, Unit, User
 

@@ -52,9 +52,7 @@ def verify_dossier(dossier: Dossier, events: list[DossierEvent]) -> list[AuditPr
     previous = ""
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            problems.append(
-                AuditProblem(name, expected_seq, "sự kiện bị xóa (thiếu số thứ tự)")
-            )
+            problems.append(AuditProblem(name, expected_seq, "sự kiện bị xóa (thiếu số thứ tự)"))
             expected_seq = event.seq
         if event.prev_hash != previous:
             problems.append(AuditProblem(name, event.seq, "mắt xích với sự kiện trước bị đứt"))

@@ -49,7 +49,9 @@ def recompute_due(dossier: Dossier, cal: WorkingCalendar) -> None:
 
 
 def recompute_step_due(step: DossierStep, cal: WorkingCalendar) -> None:
-    step.due_at = cal.add_working_seconds(step.started_at, step.budget_seconds + step.paused_seconds)
+    step.due_at = cal.add_working_seconds(
+        step.started_at, step.budget_seconds + step.paused_seconds
+    )
 
 
 def due_soon_seconds(cal: WorkingCalendar) -> int:
@@ -146,7 +148,9 @@ class DueExplanation:
                 % {"t": timezone.localtime(self.restarted_at).strftime(fmt)}
             )
         if self.due_at:
-            out.append(_("Hạn giải quyết: %(t)s.") % {"t": timezone.localtime(self.due_at).strftime(fmt)})
+            out.append(
+                _("Hạn giải quyết: %(t)s.") % {"t": timezone.localtime(self.due_at).strftime(fmt)}
+            )
         if self.appointment_at and self.appointment_at != self.due_at:
             out.append(
                 _("Hẹn trả kết quả (sau văn bản xin lỗi): %(t)s.")

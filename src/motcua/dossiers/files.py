@@ -22,7 +22,14 @@ KINDS = {
     "zip": "application/zip",
 }
 DEFAULT_ALLOWED = frozenset(KINDS)
-EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "docx": ".docx", "xlsx": ".xlsx", "zip": ".zip"}
+EXTENSIONS = {
+    "pdf": ".pdf",
+    "jpeg": ".jpg",
+    "png": ".png",
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "zip": ".zip",
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,9 @@ def check_upload(upload, allowed: frozenset[str] = DEFAULT_ALLOWED) -> CheckedFi
     )
 
 
-def store(dossier, checked: CheckedFile, *, purpose: str, actor=None, component=None, supersedes=None):
+def store(
+    dossier, checked: CheckedFile, *, purpose: str, actor=None, component=None, supersedes=None
+):
     """Save a new DossierFile through the storage API; existing files are never touched."""
     from .models import DossierFile
 
@@ -106,6 +115,10 @@ def store(dossier, checked: CheckedFile, *, purpose: str, actor=None, component=
         uploaded_at=timezone.now(),
         supersedes=supersedes,
     )
-    record.file.save(checked.name.rsplit(".", 1)[0] + EXTENSIONS[checked.kind], ContentFile(checked.content), save=False)
+    record.file.save(
+        checked.name.rsplit(".", 1)[0] + EXTENSIONS[checked.kind],
+        ContentFile(checked.content),
+        save=False,
+    )
     record.save()
     return record

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.models import Component, ProcessDefinition, ProcessStep, Procedure
+from motcua.catalog.models import Component, Procedure, ProcessDefinition, ProcessStep
 from motcua.org.models import Agency, Role, Unit, User
 from motcua.org.permissions import Scope
 
@@ -49,16 +49,24 @@ class Dossier(models.Model):
     """Hồ sơ: one application under one procedure, from submission to its result."""
 
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True, null=True, blank=True)
-    reference = models.UUIDField(_("mã tham chiếu"), default=uuid.uuid4, unique=True, editable=False)
+    reference = models.UUIDField(
+        _("mã tham chiếu"), default=uuid.uuid4, unique=True, editable=False
+    )
     procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT)
     process = models.ForeignKey(
-        ProcessDefinition, verbose_name=_("quy trình"), null=True, blank=True, on_delete=models.PROTECT
+        ProcessDefinition,
+        verbose_name=_("quy trình"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     applicant_kind = models.PositiveSmallIntegerField(
         _("loại đối tượng"), choices=ApplicantKind.choices, default=ApplicantKind.PERSON
     )
     applicant_name = models.CharField(_("người nộp / tổ chức"), max_length=200)
-    applicant_id_number = models.CharField(_("số định danh / mã số thuế"), max_length=20, blank=True)
+    applicant_id_number = models.CharField(
+        _("số định danh / mã số thuế"), max_length=20, blank=True
+    )
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)

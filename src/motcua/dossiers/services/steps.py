@@ -1,0 +1,121 @@
+"""Opening and closing the steps of a dossier's process, across agencies and levels."""
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from motcua.catalog.models import ProcessStep
+from motcua.org.models import Agency, Role, Tier
+
+from .. import deadlines
+from ..errors import NotAllowed
+from ..models import Dossier, DossierStep
+
+
+def _agency_for(process_step: ProcessStep | None, dossier: Dossier) -> Agency:
+    """Who does a step: its named agency, or the People's Committee of the level it hands
+    over to (liên thông), or else the agency that received the dossier."""
+    if process_step is None:
+        return dossier.receiving_agency
+    if process_step.agency_id:
+        return process_step.agency
+    if not process_step.handover:
+        return dossier.receiving_agency
+    unit = dossier.receiving_unit
+    while unit is not None and unit.tier != process_step.handover:
+        unit = unit.parent
+    if unit is None:
+        # Two-tier provinces have no districts: a district step stays with the commune.
+        return dossier.receiving_agency
+    agency = (
+        Agency.objects.filter(unit=unit, kind=Agency.Kind.PEOPLES_COMMITTEE, valid_to__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    return agency or dossier.receiving_agency
+
+
+def _open(dossier, order, process_step, name, role, agency, budget_days, now, assignee=None):
+    cal = deadlines.calendar_for(dossier)
+    step = DossierStep(
+        dossier=dossier,
+        order=order,
+        process_step=process_step,
+        name=name,
+        role=role,
+        agency=agency,
+        division_code=process_step.division_code if process_step else "",
+        assignee=assignee,
+        budget_seconds=deadlines.step_budget_seconds(budget_days, cal),
+        started_at=now,
+    )
+    deadlines.recompute_step_due(step, cal)
+    step.save()
+    dossier.current_agency = agency
+    dossier.assignee = assignee
+    return step
+
+
+def open_first_step(dossier: Dossier, now: datetime) -> DossierStep:
+    process = dossier.process
+    first = process.steps.order_by("order").first() if process else None
+    if first is None:
+        return _open(
+            dossier,
+            1,
+            None,
+            _("Giải quyết hồ sơ"),
+            Role.SPECIALIST,
+            dossier.receiving_agency,
+            dossier.procedure.processing_days,
+            now,
+        )
+    return _open(
+        dossier, 1, first, first.name, first.role, _agency_for(first, dossier), first.budget, now
+    )
+
+
+def open_next_step(
+    dossier: Dossier, now: datetime, *, to_agency: Agency | None = None, assignee=None
+) -> DossierStep:
+    """Close the current step and open the next one of the process."""
+    current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
+    done = dossier.steps.count()
+    following = None
+    if dossier.process is not None:
+        last_order = current.process_step.order if current and current.process_step else 0
+        following = dossier.process.steps.filter(order__gt=last_order).order_by("order").first()
+    if following is None and to_agency is None:
+        raise NotAllowed(_("Đây là bước cuối của quy trình: không còn bước nào để chuyển."))
+    if current is not None:
+        current.finished_at = now
+        current.save(update_fields=["finished_at"])
+    if following is None:
+        # An extra hand-over outside the defined process, to the agency the officer chose.
+        return _open(
+            dossier,
+            done + 1,
+            None,
+            _("Xử lý liên thông"),
+            Role.SPECIALIST,
+            to_agency,
+            0,
+            now,
+            assignee,
+        )
+    agency = to_agency or _agency_for(following, dossier)
+    return _open(
+        dossier,
+        done + 1,
+        following,
+        following.name,
+        following.role,
+        agency,
+        following.budget,
+        now,
+        assignee,
+    )
+
+
+def tier_label(agency: Agency) -> str:
+    return Tier(agency.unit.tier).label
