@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Procedure, TimeUnit
 from motcua.core.calendar import WorkingCalendar, default_calendar
 
-from .lifecycle import FINISHED, PAUSED
+from .lifecycle import FINISHED, PAUSED, State
 from .models import Dossier, DossierStep, Timeliness
 
 
@@ -80,7 +80,8 @@ def dossier_timeliness(
 ) -> str:
     """Early / on time / late when finished; in time / due soon / late / paused while open.
 
-    Early means finished on a day before the due day. More than one supplement request makes
+    Early means finished on a day before the due day; a returned dossier is judged by when its
+    result was ready. More than one supplement request makes
     a dossier late, as the national scoring counts it.
     """
     if dossier.due_at is None:
@@ -88,6 +89,10 @@ def dossier_timeliness(
     now = now or timezone.now()
     cal = cal or calendar_for(dossier)
     finished = dossier.finished_at if dossier.state in FINISHED else None
+    if dossier.state == State.RETURNED and dossier.result_ready_at:
+        # The agency's work ended when the result was ready; the applicant's pick-up day
+        # is not held against it.
+        finished = dossier.result_ready_at
     paused_since = None
     if dossier.state in PAUSED:
         open_pause = dossier.pauses.filter(ended_at__isnull=True).first()
