@@ -59,7 +59,12 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "django_tasks",
     "django_tasks_db",
+    "motcua.api",
     "motcua.demo",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +177,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "lookup": os.environ.get("MOTCUA_LOOKUP_RATE", "30/min"),
+        "token": os.environ.get("MOTCUA_TOKEN_RATE", "10/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "motcua API",
+    "DESCRIPTION": "REST API v1 of motcua: the procedure catalog, dossiers and their actions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicantKindEnum": "motcua.dossiers.models.ApplicantKind",
+        "FeeKindEnum": "motcua.catalog.models.Fee.Kind",
+    },
 }
 
 # Background work through Django's Tasks API: the database backend by default (run

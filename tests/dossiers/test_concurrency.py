@@ -48,7 +48,9 @@ def test_two_parallel_approvals_one_wins_one_conflicts(world):
     officer, specialist = world.staff[Role.RECEPTION_OFFICER], world.staff[Role.SPECIALIST]
     dossier = services.dossier_forward(actor=officer, dossier=dossier).dossier
     dossier = services.dossier_forward(actor=specialist, dossier=dossier).dossier
-    dossier = services.dossier_forward(actor=world.district_staff[Role.SPECIALIST], dossier=dossier).dossier
+    dossier = services.dossier_forward(
+        actor=world.district_staff[Role.SPECIALIST], dossier=dossier
+    ).dossier
     leaders = [world.staff[Role.AGENCY_LEADER], world.staff[Role.DIVISION_HEAD]]
     barrier = threading.Barrier(2)
 

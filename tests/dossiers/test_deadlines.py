@@ -73,7 +73,9 @@ def test_supplement_pause_moves_the_due_time(world, explicit_calendar):
     officer, specialist = world.staff[Role.RECEPTION_OFFICER], world.staff[Role.SPECIALIST]
     dossier = world.receive(now=at("2026-03-02 08:00"))  # Monday; due Thu 08:00
     assert dossier.due_at == at("2026-03-05 08:00")
-    dossier = services.dossier_forward(actor=officer, dossier=dossier, now=at("2026-03-02 09:00")).dossier
+    dossier = services.dossier_forward(
+        actor=officer, dossier=dossier, now=at("2026-03-02 09:00")
+    ).dossier
     dossier = services.dossier_request_supplement(
         actor=specialist, dossier=dossier, missing_items=["Giấy tờ A"], now=at("2026-03-03 08:00")
     ).dossier
@@ -103,11 +105,17 @@ def test_restart_rule_gives_the_full_time_again(world, explicit_calendar, settin
 def test_suspension_pauses_dossier_and_step(world, explicit_calendar):
     officer, leader = world.staff[Role.RECEPTION_OFFICER], world.staff[Role.AGENCY_LEADER]
     dossier = world.receive(now=at("2026-03-02 08:00"))
-    dossier = services.dossier_forward(actor=officer, dossier=dossier, now=at("2026-03-02 08:30")).dossier
+    dossier = services.dossier_forward(
+        actor=officer, dossier=dossier, now=at("2026-03-02 08:30")
+    ).dossier
     step = dossier.steps.get(order=2)
     assert step.due_at == at("2026-03-03 08:30")  # 1 working day budget
-    services.dossier_suspend(actor=leader, dossier=dossier, reasons="Chờ", now=at("2026-03-02 10:30"))
-    dossier = services.dossier_resume(actor=leader, dossier=dossier, now=at("2026-03-03 10:30")).dossier
+    services.dossier_suspend(
+        actor=leader, dossier=dossier, reasons="Chờ", now=at("2026-03-02 10:30")
+    )
+    dossier = services.dossier_resume(
+        actor=leader, dossier=dossier, now=at("2026-03-03 10:30")
+    ).dossier
     step.refresh_from_db()
     assert dossier.due_at == at("2026-03-06 08:00")
     assert step.due_at == at("2026-03-04 08:30")
@@ -117,11 +125,17 @@ def test_per_step_budgets_and_handover_to_the_district(world, explicit_calendar)
     w = world
     dossier = w.receive(now=at("2026-03-02 08:00"))
     first = dossier.steps.get(order=1)
-    assert (first.name, first.agency, first.due_at) == ("Tiếp nhận", w.commune_ubnd, at("2026-03-02 14:00"))
-    dossier = services.dossier_forward(actor=w.staff[Role.RECEPTION_OFFICER], dossier=dossier,
-                                       now=at("2026-03-02 13:30")).dossier
-    dossier = services.dossier_forward(actor=w.staff[Role.SPECIALIST], dossier=dossier,
-                                       now=at("2026-03-03 15:00")).dossier
+    assert (first.name, first.agency, first.due_at) == (
+        "Tiếp nhận",
+        w.commune_ubnd,
+        at("2026-03-02 14:00"),
+    )
+    dossier = services.dossier_forward(
+        actor=w.staff[Role.RECEPTION_OFFICER], dossier=dossier, now=at("2026-03-02 13:30")
+    ).dossier
+    dossier = services.dossier_forward(
+        actor=w.staff[Role.SPECIALIST], dossier=dossier, now=at("2026-03-03 15:00")
+    ).dossier
     district_step = dossier.steps.get(order=3)
     assert district_step.agency == w.district_ubnd and dossier.current_agency == w.district_ubnd
     second = dossier.steps.get(order=2)
@@ -135,12 +149,21 @@ def test_early_on_time_late_and_two_supplements(world, explicit_calendar):
     w, s = world, world.staff
 
     def finish(dossier, when):
-        for actor in (s[Role.RECEPTION_OFFICER], s[Role.SPECIALIST], w.district_staff[Role.SPECIALIST]):
+        for actor in (
+            s[Role.RECEPTION_OFFICER],
+            s[Role.SPECIALIST],
+            w.district_staff[Role.SPECIALIST],
+        ):
             dossier = services.dossier_forward(actor=actor, dossier=dossier, now=when).dossier
-        dossier = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=dossier, now=when).dossier
+        dossier = services.dossier_approve(
+            actor=s[Role.AGENCY_LEADER], dossier=dossier, now=when
+        ).dossier
         dossier = services.dossier_mark_result_ready(
-            actor=s[Role.SPECIALIST], dossier=dossier, files=[pdf_upload()], now=when).dossier
-        return services.dossier_return_result(actor=s[Role.RECEPTION_OFFICER], dossier=dossier, now=when).dossier
+            actor=s[Role.SPECIALIST], dossier=dossier, files=[pdf_upload()], now=when
+        ).dossier
+        return services.dossier_return_result(
+            actor=s[Role.RECEPTION_OFFICER], dossier=dossier, now=when
+        ).dossier
 
     early = finish(w.receive(now=at("2026-03-02 08:00")), at("2026-03-03 09:00"))
     assert deadlines.dossier_timeliness(early) == Timeliness.EARLY
@@ -152,19 +175,28 @@ def test_early_on_time_late_and_two_supplements(world, explicit_calendar):
     twice = w.receive(now=at("2026-03-02 08:00"))
     for day in ("03", "04"):
         twice = services.dossier_request_supplement(
-            actor=s[Role.SPECIALIST], dossier=twice, missing_items=["A"], now=at(f"2026-03-{day} 08:00")).dossier
+            actor=s[Role.SPECIALIST],
+            dossier=twice,
+            missing_items=["A"],
+            now=at(f"2026-03-{day} 08:00"),
+        ).dossier
         twice = services.dossier_receive_supplement(
-            actor=s[Role.RECEPTION_OFFICER], dossier=twice, now=at(f"2026-03-{day} 09:00")).dossier
+            actor=s[Role.RECEPTION_OFFICER], dossier=twice, now=at(f"2026-03-{day} 09:00")
+        ).dossier
     assert deadlines.dossier_timeliness(finish(twice, at("2026-03-03 10:00"))) == Timeliness.LATE
 
 
 def test_second_supplement_request_warns_the_officer(world):
     specialist, officer = world.staff[Role.SPECIALIST], world.staff[Role.RECEPTION_OFFICER]
     dossier = world.receive()
-    first = services.dossier_request_supplement(actor=specialist, dossier=dossier, missing_items=["A"])
+    first = services.dossier_request_supplement(
+        actor=specialist, dossier=dossier, missing_items=["A"]
+    )
     assert first.warnings == []
     services.dossier_receive_supplement(actor=officer, dossier=dossier)
-    second = services.dossier_request_supplement(actor=specialist, dossier=dossier, missing_items=["B"])
+    second = services.dossier_request_supplement(
+        actor=specialist, dossier=dossier, missing_items=["B"]
+    )
     assert second.warnings and "bị tính là trễ hạn" in second.warnings[0]
 
 

@@ -61,8 +61,10 @@ def test_stale_version_is_a_conflict(world):
     services.dossier_forward(actor=world.staff[Role.RECEPTION_OFFICER], dossier=dossier)
     with pytest.raises(Conflict, match="người khác thay đổi"):
         services.dossier_assign(
-            actor=world.staff[Role.DIVISION_HEAD], dossier=dossier,
-            assignee=world.staff[Role.SPECIALIST], expected_version=old_version,
+            actor=world.staff[Role.DIVISION_HEAD],
+            dossier=dossier,
+            assignee=world.staff[Role.SPECIALIST],
+            expected_version=old_version,
         )
 
 
@@ -103,7 +105,9 @@ def test_files_are_checked_by_content_and_hashed(world):
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    fake = SimpleUploadedFile("anh.pdf", b"MZ\x90\x00 this is an exe", content_type="application/pdf")
+    fake = SimpleUploadedFile(
+        "anh.pdf", b"MZ\x90\x00 this is an exe", content_type="application/pdf"
+    )
     with pytest.raises(InvalidInput) as caught:
         world.receive(files=[fake])
     assert "không đúng loại được nhận" in caught.value.fields["files"][0]

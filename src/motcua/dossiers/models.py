@@ -214,6 +214,9 @@ class Pause(models.Model):
         verbose_name = _("khoảng tạm dừng")
         verbose_name_plural = _("khoảng tạm dừng")
 
+    def __str__(self) -> str:
+        return f"{self.dossier} · {self.get_kind_display()} {self.started_at:%d/%m/%Y}"
+
 
 def _file_path(instance, filename: str) -> str:
     stamp = instance.uploaded_at or None
@@ -301,3 +304,6 @@ class CodeCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "day"], name="code_counter_agency_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} {self.day:%y%m%d}: {self.last}"

@@ -1,5 +1,6 @@
 """Actions inside the agencies: assignment, hand-overs, supplements, stops, approval, result."""
 
+import contextlib
 from datetime import datetime
 
 from django.conf import settings
@@ -224,10 +225,9 @@ def dossier_approve(*, actor, dossier, note="", expected_version=None, now=None)
         dossier.approved_at, dossier.approved_by = now, actor
         step = current_step(dossier)
         if step is not None and step.role in (Role.AGENCY_LEADER, Role.DIVISION_HEAD):
-            try:
+            # If approval was the last step, the result simply waits to be marked ready.
+            with contextlib.suppress(NotAllowed):
                 step = open_next_step(dossier, now)
-            except NotAllowed:
-                pass  # approval was the last step: the result waits to be marked ready
         before = move(dossier, t)
         event = record(dossier, t.action, actor, from_state=before, now=now, note=note, step=step)
     return ActionResult(dossier, event)

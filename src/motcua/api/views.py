@@ -1,0 +1,302 @@
+"""REST API v1: thin views that parse input, call one service or selector, and answer."""
+
+from datetime import date
+
+from django.contrib.auth import authenticate
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_detail, procedure_list
+from motcua.dossiers import services
+from motcua.dossiers.errors import InvalidInput
+from motcua.dossiers.lifecycle import ACTIONS
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import control_sheet, public_lookup
+from motcua.org.models import Agency, Role, User
+from motcua.org.selectors import active_assignments
+
+from . import filters
+from .serializers import (
+    ActionSerializer,
+    DossierSerializer,
+    EventSerializer,
+    IntakeSerializer,
+    LookupSerializer,
+    ProcedureDetailSerializer,
+    ProcedureListSerializer,
+)
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class LookupThrottle(AnonRateThrottle):
+    scope = "lookup"
+
+
+class TokenView(APIView):
+    """Exchange a staff member's username and password (and TOTP code) for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(),
+                "otp_token": serializers.CharField(required=False),
+            },
+        ),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        username = str(request.data.get("username", ""))[:150]
+        password = str(request.data.get("password", ""))[:256]
+        user = authenticate(request, username=username, password=password)
+        if user is None or not user.is_staff:
+            return Response({"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=400)
+        from django.conf import settings
+        from django_otp import match_token, user_has_device
+
+        if user_has_device(user, confirmed=True) or settings.MOTCUA["REQUIRE_2FA"]:
+            device = match_token(user, str(request.data.get("otp_token", ""))[:12])
+            if device is None:
+                return Response({"otp_token": [_("Cần mã xác thực hai lớp hợp lệ.")]}, status=400)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class ProcedureList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ProcedureListSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="tìm không dấu")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return procedure_list(query=str(self.request.query_params.get("q", ""))[:200])
+
+
+class ProcedureDetail(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ProcedureDetailSerializer
+    queryset = Procedure.objects.none()
+
+    def get_object(self):
+        found = procedure_detail(self.kwargs["national_code"])
+        if found is None:
+            raise Http404
+        return found
+
+
+def _dossier_for(request, code: str) -> Dossier:
+    return get_object_or_404(filters.visible(request.user), code=code)
+
+
+class DossierList(generics.ListCreateAPIView):
+    serializer_class = DossierSerializer
+
+    @extend_schema(parameters=filters.PARAMETERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return filters.apply(filters.visible(self.request.user), self.request.query_params)
+
+    @extend_schema(request=IntakeSerializer, responses={201: DossierSerializer})
+    def post(self, request, *args, **kwargs):
+        data = IntakeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        procedure = Procedure.objects.filter(
+            national_code=values["procedure"], is_active=True
+        ).first()
+        if procedure is None:
+            raise InvalidInput(
+                {"procedure": [_("Không có thủ tục mã %(c)s.") % {"c": values["procedure"]}]}
+            )
+        agency = _receiving_agency(request.user, values.get("agency"))
+        files = [(None, f) for f in request.FILES.getlist("files")]
+        result = services.dossier_receive_at_counter(
+            actor=request.user,
+            procedure=procedure,
+            agency=agency,
+            applicant=dict(values["applicant"]),
+            channel=values["channel"],
+            delivery=values["delivery"],
+            delivery_address=values["delivery_address"],
+            summary=values["summary"],
+            quantity=values["quantity"],
+            note=values["note"],
+            files=files,
+        )
+        return Response(DossierSerializer(result.dossier).data, status=status.HTTP_201_CREATED)
+
+
+def _receiving_agency(user, code: str | None) -> Agency:
+    if code:
+        agency = Agency.objects.filter(code=code).select_related("unit").first()
+        if agency is None:
+            raise InvalidInput({"agency": [_("Không có cơ quan mã %(c)s.") % {"c": code}]})
+        return agency
+    for assignment in active_assignments(user):
+        if assignment.role == Role.RECEPTION_OFFICER and assignment.agency_id:
+            return assignment.agency
+    raise InvalidInput({"agency": [_("Chọn cơ quan tiếp nhận.")]})
+
+
+class DossierDetail(generics.RetrieveAPIView):
+    serializer_class = DossierSerializer
+    queryset = Dossier.objects.none()
+
+    def get_object(self):
+        return _dossier_for(self.request, self.kwargs["code"])
+
+
+class DossierEvents(generics.ListAPIView):
+    serializer_class = EventSerializer
+    pagination_class = None
+    queryset = Dossier.objects.none()
+
+    def get_queryset(self):
+        return control_sheet(_dossier_for(self.request, self.kwargs["code"]))
+
+
+class DossierAction(APIView):
+    """Take an action of the lifecycle table: 200 new state; 403; 409; 400."""
+
+    @extend_schema(
+        request=ActionSerializer,
+        responses={200: DossierSerializer},
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS))],
+    )
+    def post(self, request, code: str, action: str):
+        if action not in ACTIONS:
+            raise Http404
+        dossier = _dossier_for(request, code)
+        data = ActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = _action_params(action, data.validated_data, request)
+        result = services.perform(action, actor=request.user, dossier=dossier, **params)
+        body = DossierSerializer(result.dossier).data
+        body["warnings"] = result.warnings
+        return Response(body)
+
+
+# Which inputs each action's service takes (see the lifecycle table's "requires").
+_ACTION_INPUTS = {
+    "receive": ("note",),
+    "request_completion": ("missing_items", "note"),
+    "refuse_reception": ("reasons",),
+    "assign": ("assignee", "note"),
+    "forward": ("to_agency", "assignee", "note"),
+    "request_supplement": ("missing_items", "note"),
+    "receive_supplement": ("files", "note"),
+    "suspend": ("reasons",),
+    "resume": ("note",),
+    "approve": ("note",),
+    "reject": ("reasons",),
+    "apologize": ("new_appointment", "reasons"),
+    "mark_result_ready": ("files", "result_summary", "note"),
+    "return_result": ("note",),
+    "withdraw": ("reasons",),
+    "submit": (),
+}
+
+
+def _action_params(action: str, values: dict, request) -> dict:
+    wanted = _ACTION_INPUTS[action]
+    params = {k: v for k, v in values.items() if k in wanted}
+    if "assignee" in params:
+        user = User.objects.filter(username=params["assignee"], is_active=True).first()
+        if user is None:
+            raise InvalidInput(
+                {"assignee": [_("Không có cán bộ %(u)s.") % {"u": params["assignee"]}]}
+            )
+        params["assignee"] = user
+    if "to_agency" in params:
+        agency = Agency.objects.filter(code=params["to_agency"]).first()
+        if agency is None:
+            raise InvalidInput(
+                {"to_agency": [_("Không có cơ quan mã %(c)s.") % {"c": params["to_agency"]}]}
+            )
+        params["to_agency"] = agency
+    if "files" in wanted:
+        params["files"] = [(None, f) for f in request.FILES.getlist("files")]
+    params["expected_version"] = values.get("version")
+    return params
+
+
+class DossierForm(APIView):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, code: str, number: str):
+        from motcua.dossiers import forms_pdf
+
+        dossier = _dossier_for(request, code)
+        try:
+            if number == "07":
+                day = timezone.localtime(dossier.received_at or timezone.now()).date()
+                pdf = forms_pdf.render_register(dossier.receiving_agency, day, day)
+            else:
+                pdf = forms_pdf.render_form(number, dossier)
+        except LookupError as exc:
+            return Response({"detail": str(exc)}, status=404)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{number}.pdf"'
+        return response
+
+
+class Lookup(APIView):
+    """Public lookup by code and the last four digits of the phone: no personal data."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LookupThrottle]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("phone", str, required=True, description="4 số cuối")],
+        responses={200: LookupSerializer},
+    )
+    def get(self, request, code: str):
+        dossier = public_lookup(code, str(request.query_params.get("phone", ""))[:20])
+        if dossier is None:
+            return Response(
+                {"detail": _("Không tìm thấy hồ sơ với mã và số điện thoại này.")}, status=404
+            )
+        return Response(
+            LookupSerializer(
+                {
+                    "code": dossier.code,
+                    "procedure_name": dossier.procedure.name,
+                    "state": dossier.state,
+                    "state_label": dossier.get_state_display(),
+                    "received_at": dossier.received_at,
+                    "due_at": dossier.due_at,
+                    "appointment_at": dossier.appointment_at,
+                    "timeline": control_sheet(dossier),
+                }
+            ).data
+        )
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput({"date": [_("Ngày phải có dạng YYYY-MM-DD.")]}) from None
