@@ -239,5 +239,7 @@ MOTCUA = {
     "FORM_SET": os.environ.get("MOTCUA_FORM_SET", "decree118"),
     # Absolute address of the public site, printed in QR codes on the forms.
     "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
+    # Public lookups a client address may make per minute (against guessing codes).
+    "LOOKUP_PER_MINUTE": int(os.environ.get("MOTCUA_LOOKUP_PER_MINUTE", "20")),
 }
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "motcua")

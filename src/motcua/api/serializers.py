@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from motcua.catalog.models import Component, Fee, Procedure
 from motcua.dossiers.deadlines import dossier_timeliness
-from motcua.dossiers.lifecycle import BY_ACTION, State
+from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import ApplicantKind, Channel, Delivery, Dossier, DossierEvent
 
 
@@ -107,7 +107,7 @@ class ActionSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    label = serializers.SerializerMethodField()
+    label = serializers.CharField()
     actor = serializers.CharField(source="actor_name")
     agency = serializers.CharField(source="actor_agency.name", default=None)
 
@@ -127,23 +127,16 @@ class EventSerializer(serializers.ModelSerializer):
             "hash",
         ]
 
-    def get_label(self, event) -> str:
-        t = BY_ACTION.get(event.action)
-        return str(t.label) if t else str(_("Tạo hồ sơ"))
-
 
 class PublicEventSerializer(serializers.ModelSerializer):
     """A timeline line without personal data: no officer's name, no notes."""
 
-    label = serializers.SerializerMethodField()
+    label = serializers.CharField()
     agency = serializers.CharField(source="actor_agency.name", default=None)
 
     class Meta:
         model = DossierEvent
         fields = ["seq", "label", "to_state", "agency", "at"]
-
-    def get_label(self, event) -> str:
-        return EventSerializer.get_label(self, event)
 
 
 class DossierSerializer(serializers.ModelSerializer):

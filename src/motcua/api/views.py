@@ -1,8 +1,10 @@
 """REST API v1: thin views that parse input, call one service or selector, and answer."""
 
+import uuid
 from datetime import date
 
 from django.contrib.auth import authenticate
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -106,7 +108,12 @@ class ProcedureDetail(generics.RetrieveAPIView):
 
 
 def _dossier_for(request, code: str) -> Dossier:
-    return get_object_or_404(filters.visible(request.user), code=code)
+    """By its code, or by its reference while it has none (an online dossier not yet received)."""
+    qs = filters.visible(request.user)
+    try:
+        return qs.get(Q(code=code) | Q(reference=uuid.UUID(code)))
+    except (ValueError, Dossier.DoesNotExist):
+        return get_object_or_404(qs, code=code)
 
 
 class DossierList(generics.ListCreateAPIView):

@@ -9,7 +9,7 @@ from motcua.catalog.models import Component, Procedure, ProcessDefinition, Proce
 from motcua.org.models import Agency, Role, Unit, User
 from motcua.org.permissions import Scope
 
-from .lifecycle import FINISHED, NATIONAL_STATUS, State
+from .lifecycle import BY_ACTION, FINISHED, NATIONAL_STATUS, State
 
 
 class Channel(models.IntegerChoices):
@@ -291,6 +291,12 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} #{self.seq} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """What happened, in words (the action's name in the lifecycle table)."""
+        transition = BY_ACTION.get(self.action)
+        return str(transition.label) if transition else str(_("Tạo hồ sơ"))
 
 
 class CodeCounter(models.Model):

@@ -55,3 +55,19 @@ class CatalogFilterForm(forms.Form):
             "tier": data.get("tier", ""),
             "online_level": data.get("level", ""),
         }
+
+
+class LookupForm(forms.Form):
+    ma = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    dt = forms.RegexField(
+        label=_("4 số cuối điện thoại người nộp"),
+        regex=r"^\s*\d{4}\s*$",
+        error_messages={"invalid": _("Nhập đúng 4 chữ số cuối của số điện thoại.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}
+        ),
+    )

@@ -5,6 +5,7 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tra-cuu/", views.lookup, name="lookup"),
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("thu-tuc/ban-in/", views.procedure_print, name="procedure_print"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),

@@ -7,8 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from motcua.catalog import selectors
+from motcua.core.ratelimit import client_address, hit
+from motcua.dossiers.deadlines import dossier_timeliness
+from motcua.dossiers.selectors import control_sheet, public_lookup
 
-from .forms import CatalogFilterForm
+from .forms import CatalogFilterForm, LookupForm
 
 
 @require_GET
@@ -57,3 +60,29 @@ def procedure_detail(request, code: str):
             "agencies": list(procedure.agencies.all()),
         },
     )
+
+
+@require_GET
+def lookup(request):
+    """Track a dossier by its code and the last four digits of the applicant's phone.
+
+    A wrong code and a wrong phone get the same answer, and each address may try only a few
+    times a minute, so codes cannot be enumerated.
+    """
+    form = LookupForm(
+        request.GET if "dt" in request.GET else None, initial={"ma": request.GET.get("ma", "")}
+    )
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        if not hit("lookup", client_address(request), settings.MOTCUA["LOOKUP_PER_MINUTE"]):
+            context["limited"] = True
+            return render(request, "portal/lookup.html", context, status=429)
+        dossier = public_lookup(form.cleaned_data["ma"], form.cleaned_data["dt"])
+        context["searched"] = True
+        if dossier is not None:
+            context.update(
+                dossier=dossier,
+                timeliness=dossier_timeliness(dossier),
+                timeline=control_sheet(dossier),
+            )
+    return render(request, "portal/lookup.html", context)
