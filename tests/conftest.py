@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.world"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -2,8 +2,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.dossiers.conftest import World, at, bring_to, params_for, pdf_upload, world  # noqa: F401
-
 
 @pytest.fixture
 def api():

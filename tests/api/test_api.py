@@ -5,9 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers.lifecycle import SAME, TRANSITIONS, State
 from motcua.org.models import Role
-from tests.dossiers.conftest import PDF
-
-from .conftest import bring_to, params_for
+from tests.world import PDF, bring_to, params_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from motcua.core.calendar import WorkingCalendar
 from motcua.dossiers import deadlines, services
 from motcua.dossiers.models import Timeliness
 from motcua.org.models import Role
-
-from .conftest import at, pdf_upload
+from tests.world import at, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from motcua.dossiers import services
 from motcua.dossiers.errors import Conflict, InvalidInput
 from motcua.dossiers.models import CodeCounter, Dossier, DossierEvent, DossierFile
 from motcua.org.models import Role
-
-from .conftest import PDF, at, pdf_upload
+from tests.world import PDF, at, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from motcua.dossiers.errors import NotAllowed
 from motcua.dossiers.lifecycle import APPLICANT, SAME, TRANSITIONS, State
 from motcua.dossiers.models import DossierEvent
 from motcua.org.models import Role
-
-from .conftest import bring_to, params_for
+from tests.world import bring_to, params_for
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from motcua.dossiers.lifecycle import State
-from tests.dossiers.conftest import bring_to, world  # noqa: F401
+from tests.world import bring_to
 
 pytestmark = pytest.mark.django_db
 

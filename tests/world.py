@@ -1,5 +1,5 @@
-"""A small province for dossier tests: a commune, its district, staff for every role, and a
-procedure whose process ends with a hand-over to the district and back."""
+"""A small province for dossier tests (a pytest plugin, loaded by tests/conftest.py): a commune,
+its district, staff for every role, and a procedure handed over to the district and back."""
 
 from dataclasses import dataclass
 from datetime import datetime
