@@ -19,7 +19,10 @@ run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_province
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The background worker (notifications) runs beside the web server and stops with it.
+	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test — install (Chromium from Debian where missing) and run the whole suite
 test: $(STAMP)

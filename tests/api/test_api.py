@@ -257,3 +257,16 @@ def test_schema_and_docs_are_served(world, api, client):
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200 and b"swagger" in page.content.lower()
     assert b"cdn" not in page.content.lower()
+
+
+def test_forms_are_served_as_pdf(world, api):
+    dossier = bring_to(world, State.PROCESSING)
+    client = api(world.staff[Role.RECEPTION_OFFICER])
+    for number in ("01", "06", "07"):
+        response = client.get(f"/api/v1/dossiers/{dossier.code}/forms/{number}.pdf")
+        assert response.status_code == 200, number
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+    missing = client.get(f"/api/v1/dossiers/{dossier.code}/forms/05.pdf")
+    assert missing.status_code == 404 and "Hồ sơ chưa có" in missing.json()["detail"]
+    assert client.get(f"/api/v1/dossiers/{dossier.code}/forms/09.pdf").status_code == 404
