@@ -68,3 +68,33 @@ def test_two_parallel_approvals_one_wins_one_conflicts(world):
     assert outcomes[1] == "ok" and outcomes[0] in ("Conflict", "NotAllowed")
     dossier.refresh_from_db()
     assert dossier.events.filter(action="approve").count() == 1
+
+
+def test_two_parallel_approvals_through_the_api_give_200_and_409(world):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    officer, specialist = world.staff[Role.RECEPTION_OFFICER], world.staff[Role.SPECIALIST]
+    dossier = world.receive()
+    for actor in (officer, specialist, world.district_staff[Role.SPECIALIST]):
+        dossier = services.dossier_forward(actor=actor, dossier=dossier).dossier
+    barrier = threading.Barrier(2)
+
+    @_in_thread
+    def approve(actor):
+        client = APIClient()
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=actor)[0].key}"
+        )
+        barrier.wait()
+        return client.post(
+            f"/api/v1/dossiers/{dossier.code}/actions/approve/",
+            {"version": dossier.version},
+            format="json",
+        ).status_code
+
+    leaders = [world.staff[Role.AGENCY_LEADER], world.staff[Role.DIVISION_HEAD]]
+    for leader in leaders:
+        Token.objects.get_or_create(user=leader)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert sorted(pool.map(approve, leaders)) == [200, 409]
