@@ -145,3 +145,13 @@ def test_internal_hand_over_sends_nothing(world, mailoutbox):
     result = services.dossier_forward(actor=world.staff[Role.RECEPTION_OFFICER], dossier=dossier)
     assert notify_applicant.call(result.event.pk) == "skipped"
     assert mailoutbox == []
+
+
+def test_chain_verifies_for_actions_dated_in_local_time(world, capsys):
+    # Bug: the hash used the time's own zone, and the database returns UTC.
+    dossier = world.receive(now=at("2026-03-02 08:00"))
+    services.dossier_forward(
+        actor=world.staff[Role.RECEPTION_OFFICER], dossier=dossier, now=at("2026-03-02 09:00")
+    )
+    call_command("verify_audit")
+    assert "toàn vẹn" in capsys.readouterr().out

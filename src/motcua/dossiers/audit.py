@@ -9,6 +9,7 @@ without queueing on one global lock.
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC
 
 from .models import Dossier, DossierEvent
 
@@ -23,7 +24,8 @@ def event_content(event: DossierEvent) -> dict:
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "actor_agency": event.actor_agency_id,
-        "at": event.at.isoformat(timespec="microseconds"),
+        # In UTC: the database hands times back in UTC whatever zone they were written in.
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "note": event.note,
         "step": event.step_id,
         "data": event.data,

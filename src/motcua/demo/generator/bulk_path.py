@@ -1,0 +1,477 @@
+"""Applying plans in memory and writing the rows in bulk: the same rows and events as the
+services would write (tests/demo/test_generator.py compares both), hundreds of times faster.
+
+Every rule that decides a value is the services' own function (calendar, deadlines, fees,
+step agencies, applicant checks, the event hash); only the orchestration is repeated here, in
+the same order as in motcua.dossiers.services, so that the comparison test can catch drift.
+"""
+
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from motcua.catalog.models import Procedure, ProcessStep
+from motcua.dossiers import deadlines
+from motcua.dossiers.audit import event_hash
+from motcua.dossiers.lifecycle import SAME, State, transition
+from motcua.dossiers.models import (
+    Channel,
+    CodeCounter,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStep,
+    Pause,
+)
+from motcua.dossiers.services.reception import _applicant_values
+from motcua.dossiers.services.steps import _agency_for
+from motcua.org.models import Agency, Role
+
+from .driver import APPROVAL_ROLES, RESULT_PDF, Driver
+from .plans import Plan
+
+RESULT_SHA = hashlib.sha256(RESULT_PDF).hexdigest()
+
+
+class Ids:
+    """Primary keys handed out in memory, continuing after the rows already stored."""
+
+    def __init__(self):
+        self.next = {
+            model: (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+            for model in (Dossier, DossierStep, Pause, DossierEvent, DossierFile)
+        }
+
+    def take(self, model) -> int:
+        value = self.next[model]
+        self.next[model] = value + 1
+        return value
+
+
+class Cache:
+    """Reference data read once: procedures, agencies, processes, step agencies, fees."""
+
+    def __init__(self):
+        self.procedures = {p.national_code: p for p in Procedure.objects.select_related("field")}
+        self.agencies = {a.code: a for a in Agency.objects.select_related("unit", "unit__parent")}
+        self.agency_by_id = {a.pk: a for a in self.agencies.values()}
+        self.fees = {}
+        self.process = {}
+        self.process_steps = {}
+        self.step_agency = {}
+        self.counters = {(c.agency_id, c.day): c.last for c in CodeCounter.objects.all()}
+
+    def fee_due(self, procedure, quantity: int) -> int:
+        if procedure.pk not in self.fees:
+            self.fees[procedure.pk] = list(procedure.fees.all())
+        return sum(fee.compute(quantity) for fee in self.fees[procedure.pk])
+
+    def current_process(self, procedure, day):
+        key = (procedure.pk, day)
+        if key not in self.process:
+            self.process[key] = procedure.current_process(day)
+        return self.process[key]
+
+    def steps_of(self, process) -> list[ProcessStep]:
+        if process.pk not in self.process_steps:
+            self.process_steps[process.pk] = list(process.steps.order_by("order"))
+        return self.process_steps[process.pk]
+
+    def agency_for(self, process_step, dossier) -> Agency:
+        key = (getattr(process_step, "pk", None), dossier.receiving_agency_id)
+        if key not in self.step_agency:
+            self.step_agency[key] = _agency_for(process_step, dossier)
+        return self.step_agency[key]
+
+
+class BulkDriver(Driver):
+    """Mirrors motcua.dossiers.services on in-memory rows; `flush()` writes them."""
+
+    def __init__(self, directory, assignments: dict[int, list[int]]):
+        super().__init__(directory)
+        self.ids = Ids()
+        self.cache = Cache()
+        self.assignments = assignments  # user id → agency ids of his roles
+        self.rows = {m: [] for m in (Dossier, DossierStep, Pause, DossierEvent, DossierFile)}
+        self.restart = settings.MOTCUA["SUPPLEMENT_RULE"] == "restart"
+
+    # -- reading the state --
+    def current_agency_code(self) -> str:
+        return self.cache.agency_by_id[self.d.current_agency_id].code
+
+    def receiving_agency_code(self) -> str:
+        return self.cache.agency_by_id[self.d.receiving_agency_id].code
+
+    def _open_step(self) -> DossierStep | None:
+        open_steps = [s for s in self.steps if s.finished_at is None]
+        return max(open_steps, key=lambda s: s.order) if open_steps else None
+
+    def current_step_role(self):
+        step = self._open_step()
+        return step.role if step else None
+
+    def _following(self, step):
+        if self.d.process_id is None:
+            return None
+        last = step.process_step.order if step and step.process_step else 0
+        return next((s for s in self.cache.steps_of(self.d.process) if s.order > last), None)
+
+    def has_next_step(self) -> bool:
+        step = self._open_step()
+        if self.d.process_id is None or step is None or step.process_step is None:
+            return False
+        return self._following(step) is not None
+
+    def appointment_floor(self, at: datetime) -> datetime:
+        return max(filter(None, [self.d.appointment_at, self.d.due_at, at]))
+
+    def calendar(self):
+        return deadlines.calendar_for(self.d)
+
+    # -- writing --
+    def begin(self, plan: Plan) -> None:
+        procedure = self.cache.procedures[plan.procedure]
+        agency = self.cache.agencies[plan.agency]
+        now = plan.received_at
+        d = Dossier(
+            id=self.ids.take(Dossier),
+            procedure=procedure,
+            receiving_agency=agency,
+            receiving_unit=agency.unit,
+            current_agency=agency,
+            channel=plan.channel,
+            delivery=plan.delivery,
+            delivery_address=plan.delivery_address,
+            summary="",
+            quantity=plan.quantity,
+            created_at=now,
+            **_applicant_values(plan.applicant),
+        )
+        self.d, self.steps, self.pauses, self.seq = d, [], [], 0
+        self.rows[Dossier].append(d)
+        officer = self.people.officer(plan.agency, Role.RECEPTION_OFFICER)
+        if plan.channel == Channel.ONLINE:
+            owner = self.people.by_name[plan.owner]
+            d.owner, d.state = owner, State.DRAFT
+            self._record("create", owner, "", now, note=_("Tạo hồ sơ nháp"))
+            d.state, d.submitted_at = State.SUBMITTED, now
+            self._record("submit", owner, State.DRAFT, now)
+            d.state = State.RECEIVED
+            self._start_clock(now)
+            self._record(
+                "receive", officer, State.SUBMITTED, now, data={"form": "01"}, step=self.steps[0]
+            )
+        else:
+            d.state, d.submitted_at = State.RECEIVED, now
+            self._start_clock(now)
+            self._record(
+                "receive", officer, "", now, data={"files": [], "form": "01"}, step=self.steps[0]
+            )
+
+    def _start_clock(self, now) -> None:
+        d, cache = self.d, self.cache
+        cal = deadlines.calendar_for(d)
+        day = now.date()
+        key = (d.receiving_agency_id, day)
+        cache.counters[key] = cache.counters.get(key, 0) + 1
+        d.code = settings.MOTCUA["DOSSIER_CODE_PATTERN"].format(
+            agency=d.receiving_agency.code, day=day, seq=cache.counters[key]
+        )
+        d.received_at = now
+        d.process = cache.current_process(d.procedure, now.date())
+        d.clock_start, d.budget_seconds, d.due_at = deadlines.initial_clock(d.procedure, now, cal)
+        d.paused_seconds = 0
+        d.appointment_at = d.due_at
+        d.fee_due = cache.fee_due(d.procedure, d.quantity)
+        first = cache.steps_of(d.process)[0] if d.process and cache.steps_of(d.process) else None
+        if first is None:
+            self._new_step(
+                1,
+                None,
+                _("Giải quyết hồ sơ"),
+                Role.SPECIALIST,
+                d.receiving_agency,
+                d.procedure.processing_days,
+                now,
+            )
+        else:
+            self._new_step(
+                1, first, first.name, first.role, cache.agency_for(first, d), first.budget, now
+            )
+
+    def _new_step(self, order, process_step, name, role, agency, budget, now) -> DossierStep:
+        cal = deadlines.calendar_for(self.d)
+        step = DossierStep(
+            id=self.ids.take(DossierStep),
+            dossier=self.d,
+            order=order,
+            process_step=process_step,
+            name=name,
+            role=role,
+            agency=agency,
+            division_code=process_step.division_code if process_step else "",
+            assignee=None,
+            budget_seconds=deadlines.step_budget_seconds(budget, cal),
+            started_at=now,
+        )
+        deadlines.recompute_step_due(step, cal)
+        self.steps.append(step)
+        self.rows[DossierStep].append(step)
+        self.d.current_agency = agency
+        self.d.assignee = None
+        return step
+
+    def _next_step(self, now) -> DossierStep:
+        current = self._open_step()
+        following = self._following(current)
+        current.finished_at = now
+        return self._new_step(
+            len(self.steps) + 1,
+            following,
+            following.name,
+            following.role,
+            self.cache.agency_for(following, self.d),
+            following.budget,
+            now,
+        )
+
+    def _actor_agency(self, actor):
+        d = self.d
+        for agency_id in self.assignments.get(actor.pk, []):
+            if agency_id in (d.current_agency_id, d.receiving_agency_id):
+                return agency_id
+        return actor.agency_id if actor.is_staff else None
+
+    def _record(self, action, actor, from_state, now, note="", data=None, step=None) -> None:
+        d = self.d
+        self.seq += 1
+        event = DossierEvent(
+            id=self.ids.take(DossierEvent),
+            dossier=d,
+            seq=self.seq,
+            action=action,
+            from_state=from_state or "",
+            to_state=d.state,
+            actor=actor,
+            actor_name=str(actor),
+            actor_agency_id=self._actor_agency(actor),
+            at=now,
+            note=note,
+            step=step,
+            data=data or {},
+            prev_hash=d.event_head,
+        )
+        event.hash = event_hash(event)
+        self.rows[DossierEvent].append(event)
+        d.event_head = event.hash
+        d.version += 1
+
+    def _end_pause(self, now, restart=False):
+        pause = next((p for p in self.pauses if p.ended_at is None), None)
+        if pause is None:
+            return None
+        d, cal = self.d, deadlines.calendar_for(self.d)
+        pause.ended_at = now
+        pause.working_seconds = max(0, cal.working_seconds_between(pause.started_at, now))
+        if restart:
+            d.clock_start, d.paused_seconds = now, 0
+        else:
+            d.paused_seconds += pause.working_seconds
+        deadlines.recompute_due(d, cal)
+        if d.apologies == 0:
+            d.appointment_at = d.due_at
+        step = self._open_step()
+        if step is not None:
+            step.paused_seconds += pause.working_seconds
+            deadlines.recompute_step_due(step, cal)
+        return pause
+
+    def _pause(self, kind, now, reason) -> None:
+        pause = Pause(
+            id=self.ids.take(Pause), dossier=self.d, kind=kind, started_at=now, reason=reason
+        )
+        self.pauses.append(pause)
+        self.rows[Pause].append(pause)
+
+    def _close_steps(self, now) -> None:
+        for step in self.steps:
+            if step.finished_at is None:
+                step.finished_at = now
+
+    def act(self, action: str, actor, at: datetime, **params) -> None:
+        d, t = self.d, transition(action)
+        before = d.state
+        if t.target is not SAME:
+            d.state = t.target
+        handler = getattr(self, f"_do_{action}")
+        handler(actor, at, before, **params)
+
+    def _do_forward(self, actor, now, before):
+        from_agency = self.cache.agency_by_id[self.d.current_agency_id]
+        step = self._next_step(now)
+        self._record(
+            "forward",
+            actor,
+            before,
+            now,
+            step=step,
+            data={
+                "from_agency": from_agency.code,
+                "to_agency": step.agency.code,
+                "to_agency_name": step.agency.name,
+                "step": step.name,
+            },
+        )
+
+    def _do_request_supplement(self, actor, now, before, missing_items):
+        self.d.supplement_requests += 1
+        self._pause(Pause.Kind.SUPPLEMENT, now, "\n".join(missing_items))
+        self._record(
+            "request_supplement",
+            actor,
+            before,
+            now,
+            step=self._open_step(),
+            data={
+                "missing_items": missing_items,
+                "form": "02",
+                "request_no": self.d.supplement_requests,
+            },
+        )
+
+    def _do_receive_supplement(self, actor, now, before):
+        pause = self._end_pause(now, restart=self.restart)
+        self._record(
+            "receive_supplement",
+            actor,
+            before,
+            now,
+            step=self._open_step(),
+            data={
+                "files": [],
+                "paused_seconds": pause.working_seconds if pause else 0,
+                "rule": "restart" if self.restart else "pause",
+            },
+        )
+
+    def _do_suspend(self, actor, now, before, reasons):
+        self._pause(Pause.Kind.SUSPENSION, now, reasons)
+        self._record(
+            "suspend", actor, before, now, note=reasons, step=self._open_step(), data={"form": "05"}
+        )
+
+    def _do_resume(self, actor, now, before):
+        pause = self._end_pause(now)
+        self._record(
+            "resume",
+            actor,
+            before,
+            now,
+            step=self._open_step(),
+            data={"paused_seconds": pause.working_seconds if pause else 0},
+        )
+
+    def _do_apologize(self, actor, now, before, new_appointment, reasons):
+        self.d.appointment_at = new_appointment
+        self.d.apologies += 1
+        self._record(
+            "apologize",
+            actor,
+            before,
+            now,
+            note=reasons,
+            data={"new_appointment": new_appointment.isoformat(), "form": "04"},
+        )
+
+    def _do_reject(self, actor, now, before, reasons):
+        d = self.d
+        d.result_summary = reasons
+        d.finished_at = d.result_ready_at = now
+        self._close_steps(now)
+        self._record("reject", actor, before, now, note=reasons)
+
+    def _do_withdraw(self, actor, now, before, reasons):
+        # The services end an open pause before moving the state; the order of values is equal.
+        self._end_pause(now)
+        self.d.finished_at = now
+        self._close_steps(now)
+        self._record("withdraw", actor, before, now, note=reasons)
+
+    def _do_approve(self, actor, now, before):
+        d = self.d
+        d.approved_at, d.approved_by = now, actor
+        step = self._open_step()
+        if step is not None and step.role in APPROVAL_ROLES and self._following(step) is not None:
+            step = self._next_step(now)
+        self._record("approve", actor, before, now, step=step)
+
+    def _do_mark_result_ready(self, actor, now, before, result_summary=""):
+        d = self.d
+        self.rows[DossierFile].append(
+            DossierFile(
+                id=self.ids.take(DossierFile),
+                dossier=d,
+                purpose=DossierFile.Purpose.RESULT,
+                file=self.result_file,
+                original_name="ket-qua.pdf",
+                content_type="application/pdf",
+                size=len(RESULT_PDF),
+                sha256=RESULT_SHA,
+                uploaded_by=actor,
+                uploaded_at=now,
+            )
+        )
+        d.result_ready_at = now
+        if result_summary:
+            d.result_summary = result_summary
+        self._record(
+            "mark_result_ready",
+            actor,
+            before,
+            now,
+            step=self._open_step(),
+            data={"files": [RESULT_SHA]},
+        )
+
+    def _do_return_result(self, actor, now, before):
+        self.d.finished_at = now
+        self._close_steps(now)
+        self._record("return_result", actor, before, now, data={"delivery": self.d.delivery})
+
+    result_file = "dossiers/generated/ket-qua.pdf"
+
+    def flush(self) -> int:
+        """Write the rows made so far, the code counters, and move the id sequences on."""
+        written = len(self.rows[Dossier])
+        for model in (Dossier, DossierStep, Pause, DossierEvent, DossierFile):
+            model.objects.bulk_create(self.rows[model], batch_size=2000)
+            self.rows[model] = []
+        counters = [
+            CodeCounter(agency_id=a, day=day, last=last)
+            for (a, day), last in self.cache.counters.items()
+        ]
+        CodeCounter.objects.bulk_create(
+            counters,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["agency", "day"],
+            update_fields=["last"],
+        )
+        self._reset_sequences()
+        return written
+
+    @staticmethod
+    def _reset_sequences() -> None:
+        if connection.vendor != "postgresql":
+            return  # SQLite's AUTOINCREMENT follows the largest id written
+        with connection.cursor() as cursor:
+            for model in (Dossier, DossierStep, Pause, DossierEvent, DossierFile):
+                table = model._meta.db_table
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                )
