@@ -270,3 +270,14 @@ def test_forms_are_served_as_pdf(world, api):
     missing = client.get(f"/api/v1/dossiers/{dossier.code}/forms/05.pdf")
     assert missing.status_code == 404 and "Hồ sơ chưa có" in missing.json()["detail"]
     assert client.get(f"/api/v1/dossiers/{dossier.code}/forms/09.pdf").status_code == 404
+
+
+def test_nul_characters_are_refused_not_a_server_error(world, api):
+    # Bug found by Schemathesis on PostgreSQL, which cannot store NUL characters.
+    response = api().post(
+        "/api/v1/auth/token/", {"username": "a\x00b", "password": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    officer = api(world.staff[Role.RECEPTION_OFFICER])
+    assert officer.get("/api/v1/dossiers/", {"procedure": "1.0\x00"}).status_code == 400
+    assert officer.get("/api/v1/dossiers/%00/").status_code in (400, 404)

@@ -48,6 +48,12 @@ class LookupThrottle(AnonRateThrottle):
     scope = "lookup"
 
 
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    otp_token = serializers.CharField(max_length=12, required=False, allow_blank=True)
+
+
 class TokenView(APIView):
     """Exchange a staff member's username and password (and TOTP code) for an API token."""
 
@@ -67,8 +73,9 @@ class TokenView(APIView):
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request):
-        username = str(request.data.get("username", ""))[:150]
-        password = str(request.data.get("password", ""))[:256]
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        username, password = form.validated_data["username"], form.validated_data["password"]
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_staff:
             return Response({"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=400)
@@ -76,7 +83,7 @@ class TokenView(APIView):
         from django_otp import match_token, user_has_device
 
         if user_has_device(user, confirmed=True) or settings.MOTCUA["REQUIRE_2FA"]:
-            device = match_token(user, str(request.data.get("otp_token", ""))[:12])
+            device = match_token(user, form.validated_data.get("otp_token", ""))
             if device is None:
                 return Response({"otp_token": [_("Cần mã xác thực hai lớp hợp lệ.")]}, status=400)
         token, _created = Token.objects.get_or_create(user=user)
