@@ -106,3 +106,12 @@ def test_applicant_actions_need_the_owner(world):
     assert (
         services.dossier_submit(actor=world.citizen, dossier=dossier).dossier.state == "submitted"
     )
+
+
+def test_every_action_of_the_table_declares_its_inputs():
+    from motcua.dossiers.inputs import ACTION_INPUTS
+
+    assert set(ACTION_INPUTS) == {t.action for t in TRANSITIONS}
+    for t in TRANSITIONS:
+        needed = {"missing_items", "reasons", "new_appointment", "assignee"} & set(t.requires)
+        assert needed <= set(ACTION_INPUTS[t.action]), t.action

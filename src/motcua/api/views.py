@@ -22,6 +22,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_detail, procedure_list
 from motcua.dossiers import services
 from motcua.dossiers.errors import InvalidInput
+from motcua.dossiers.inputs import ACTION_INPUTS
 from motcua.dossiers.lifecycle import ACTIONS
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import control_sheet, public_lookup
@@ -118,9 +119,12 @@ def _dossier_for(request, code: str) -> Dossier:
     """By its code, or by its reference while it has none (an online dossier not yet received)."""
     qs = filters.visible(request.user)
     try:
-        return qs.get(Q(code=code) | Q(reference=uuid.UUID(code)))
-    except (ValueError, Dossier.DoesNotExist):
-        return get_object_or_404(qs, code=code)
+        found = qs.filter(Q(code=code) | Q(reference=uuid.UUID(code))).first()
+    except ValueError:
+        found = qs.filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 class DossierList(generics.ListCreateAPIView):
@@ -213,29 +217,8 @@ class DossierAction(APIView):
         return Response(body)
 
 
-# Which inputs each action's service takes (see the lifecycle table's "requires").
-_ACTION_INPUTS = {
-    "receive": ("note",),
-    "request_completion": ("missing_items", "note"),
-    "refuse_reception": ("reasons",),
-    "assign": ("assignee", "note"),
-    "forward": ("to_agency", "assignee", "note"),
-    "request_supplement": ("missing_items", "note"),
-    "receive_supplement": ("files", "note"),
-    "suspend": ("reasons",),
-    "resume": ("note",),
-    "approve": ("note",),
-    "reject": ("reasons",),
-    "apologize": ("new_appointment", "reasons"),
-    "mark_result_ready": ("files", "result_summary", "note"),
-    "return_result": ("note",),
-    "withdraw": ("reasons",),
-    "submit": (),
-}
-
-
 def _action_params(action: str, values: dict, request) -> dict:
-    wanted = _ACTION_INPUTS[action]
+    wanted = ACTION_INPUTS[action]
     params = {k: v for k, v in values.items() if k in wanted}
     if "assignee" in params:
         user = User.objects.filter(username=params["assignee"], is_active=True).first()

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from motcua.org.permissions import reachable_agency_ids
 
 from .lifecycle import State
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, DossierStep
 from .permissions import VIEW
 
 
@@ -21,23 +21,26 @@ def lookup_url(dossier: Dossier) -> str:
 def visible_dossiers(user) -> QuerySet[Dossier]:
     """Dossiers an officer may see: those at, received by, or handed over by his agencies.
 
-    Drafts are the applicant's own business and never shown to staff.
+    A citizen's draft is his own business and never shown to staff; a dossier turned away at
+    the counter for completion (a draft without an owner) stays visible to that counter.
     """
-    qs = Dossier.objects.exclude(state=State.DRAFT)
+    qs = Dossier.objects.exclude(state=State.DRAFT, owner__isnull=False)
     agencies = reachable_agency_ids(user, VIEW)
     if agencies is None:
         return qs
+    # A subquery rather than a join: no duplicate rows, so no DISTINCT over large lists.
+    handed_over = DossierStep.objects.filter(agency_id__in=agencies).values("dossier_id")
     return qs.filter(
         Q(current_agency_id__in=agencies)
         | Q(receiving_agency_id__in=agencies)
-        | Q(steps__agency_id__in=agencies)
-    ).distinct()
+        | Q(pk__in=handed_over)
+    )
 
 
 def can_view(user, dossier: Dossier) -> bool:
     if dossier.owner_id is not None and dossier.owner_id == getattr(user, "pk", None):
         return True
-    if dossier.state == State.DRAFT:
+    if dossier.state == State.DRAFT and dossier.owner_id is not None:
         return False
     return visible_dossiers(user).filter(pk=dossier.pk).exists()
 

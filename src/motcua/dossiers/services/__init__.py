@@ -26,6 +26,7 @@ from .reception import (
     dossier_request_completion,
     dossier_return_result,
     dossier_submit,
+    dossier_turn_away_at_counter,
     dossier_withdraw,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "dossier_return_result",
     "dossier_submit",
     "dossier_suspend",
+    "dossier_turn_away_at_counter",
     "dossier_withdraw",
     "perform",
 ]

@@ -170,6 +170,7 @@ def dossier_receive_at_counter(
     quantity: int = 1,
     files=(),
     note: str = "",
+    checklist: dict | None = None,
     now=None,
 ) -> ActionResult:
     """Receive a complete dossier presented at the counter (or arriving by post): code, due
@@ -209,7 +210,8 @@ def dossier_receive_at_counter(
             from_state="",
             now=now,
             note=note,
-            data={"files": [f.sha256 for f in stored], "form": t.form},
+            data={"files": [f.sha256 for f in stored], "form": t.form,
+                  **({"checklist": checklist} if checklist else {})},
             step=dossier.steps.first(),
         )
     return ActionResult(dossier, event)
@@ -313,3 +315,31 @@ def dossier_return_result(
             data={"delivery": dossier.delivery},
         )
     return ActionResult(dossier, event)
+
+
+def dossier_turn_away_at_counter(
+    *, actor, procedure: Procedure, agency: Agency, applicant: dict, missing_items=None,
+    reasons: str = "", summary: str = "", now=None,
+) -> ActionResult:
+    """Record a dossier presented at the counter but not received: incomplete (Form 02, every
+    missing item at once) or out of scope (Form 03). It gets no code; the record and its form
+    show the applicant what to do, and count in the statistics of refusals."""
+    refuse = not missing_items
+    action = "refuse_reception" if refuse else "request_completion"
+    if not can(actor, ACTION_PERMISSIONS[action], agency):
+        raise PermissionDenied(_("Bạn không được tiếp nhận hồ sơ tại %(a)s.") % {"a": agency.name})
+    if refuse:
+        reasons = require_text(reasons, "reasons", _("Nêu rõ lý do từ chối tiếp nhận."))
+    else:
+        missing_items = require_items(missing_items, "missing_items")
+    now = now_or(now)
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure, receiving_agency=agency, receiving_unit=agency.unit,
+            current_agency=agency, channel=Channel.COUNTER, summary=summary,
+            state=State.SUBMITTED, submitted_at=now, **_applicant_values(applicant),
+        )
+        record(dossier, "create", actor, from_state="", now=now, note=_("Nộp trực tiếp tại quầy"))
+        if refuse:
+            return dossier_refuse_reception(actor=actor, dossier=dossier, reasons=reasons, now=now)
+        return dossier_request_completion(actor=actor, dossier=dossier, missing_items=missing_items, now=now)
