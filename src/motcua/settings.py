@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "django_tasks",
     "django_tasks_db",
+    "motcua.backoffice",
     "motcua.api",
     "motcua.demo",
     "rest_framework",
@@ -121,7 +122,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "org:login"
-LOGIN_REDIRECT_URL = "org:home"
+LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

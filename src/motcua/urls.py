@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("quan-tri/", admin.site.urls),
     path("can-bo/", include("motcua.org.urls")),
+    path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.portal.urls")),
     prefix_default_language=False,
 )

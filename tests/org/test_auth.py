@@ -45,7 +45,7 @@ def test_required_2fa_forces_setup_then_lets_in(client, settings):
     response = _login(client, user)
     assert response.redirect_chain[-1][0].startswith(reverse("org:two_factor_setup"))
     # Any staff page sends the officer back to the set-up page.
-    response = client.get(reverse("org:home"))
+    response = client.get(reverse("backoffice:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("org:two_factor_setup"))
     admin = client.get("/quan-tri/")
@@ -57,7 +57,7 @@ def test_required_2fa_forces_setup_then_lets_in(client, settings):
     device.refresh_from_db()
     device.throttle_reset()  # django-otp waits a second after a failure; the test does not
     response = client.post(reverse("org:two_factor_setup"), {"token": _code(device)}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("org:home")
+    assert response.redirect_chain[-1][0] == reverse("backoffice:home")
     device.refresh_from_db()
     assert device.confirmed
 
@@ -68,12 +68,12 @@ def test_officer_with_a_device_must_enter_a_code_after_the_password(client, sett
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     response = _login(client, user)
     assert response.redirect_chain[-1][0].startswith(reverse("org:verify"))
-    assert client.get(reverse("org:home")).status_code == 302
+    assert client.get(reverse("backoffice:home")).status_code == 302
     wrong = client.post(reverse("org:verify"), {"token": "12345"})
     assert "Mã xác thực gồm 6 chữ số." in wrong.content.decode()
     response = client.post(reverse("org:verify"), {"token": _code(device)}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("org:home")
-    assert client.get(reverse("org:home")).status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("backoffice:home")
+    assert client.get(reverse("backoffice:home")).status_code == 200
 
 
 def test_public_pages_are_not_blocked_by_2fa(client, settings):
@@ -91,7 +91,7 @@ def test_admin_uses_our_login_page(client):
 def test_citizen_account_cannot_open_the_staff_home(client):
     citizen = UserFactory(is_staff=False)
     client.force_login(citizen)
-    assert client.get(reverse("org:home")).status_code == 403
+    assert client.get(reverse("backoffice:home")).status_code == 403
 
 
 def test_logout_needs_post(client):

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "org"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("dang-nhap/", views.StaffLoginView.as_view(), name="login"),
     path("dang-xuat/", views.logout_view, name="logout"),
     path("xac-thuc/", views.verify, name="verify"),

@@ -12,12 +12,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from . import permissions, services
+from . import services
 from .forms import StaffLoginForm, TokenForm
-from .selectors import active_assignments
 
 
-def _next_url(request, default: str = "org:home") -> str:
+def _next_url(request, default: str = "backoffice:home") -> str:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -73,19 +72,4 @@ def two_factor_setup(request):
         request,
         "org/two_factor_setup.html",
         {"form": form, "qr_svg": qr_svg, "secret": secret, "next": request.GET.get("next", "")},
-    )
-
-
-@login_required
-def home(request):
-    permissions.require(request.user, permissions.VIEW_STAFF_SITE)
-    assignments = active_assignments(request.user)
-    return render(
-        request,
-        "org/home.html",
-        {
-            "assignments": assignments,
-            "may_manage_catalog": permissions.can(request.user, permissions.MANAGE_CATALOG),
-            "may_manage_org": permissions.can(request.user, permissions.MANAGE_ORG),
-        },
     )

@@ -210,8 +210,11 @@ def dossier_receive_at_counter(
             from_state="",
             now=now,
             note=note,
-            data={"files": [f.sha256 for f in stored], "form": t.form,
-                  **({"checklist": checklist} if checklist else {})},
+            data={
+                "files": [f.sha256 for f in stored],
+                "form": t.form,
+                **({"checklist": checklist} if checklist else {}),
+            },
             step=dossier.steps.first(),
         )
     return ActionResult(dossier, event)
@@ -318,8 +321,15 @@ def dossier_return_result(
 
 
 def dossier_turn_away_at_counter(
-    *, actor, procedure: Procedure, agency: Agency, applicant: dict, missing_items=None,
-    reasons: str = "", summary: str = "", now=None,
+    *,
+    actor,
+    procedure: Procedure,
+    agency: Agency,
+    applicant: dict,
+    missing_items=None,
+    reasons: str = "",
+    summary: str = "",
+    now=None,
 ) -> ActionResult:
     """Record a dossier presented at the counter but not received: incomplete (Form 02, every
     missing item at once) or out of scope (Form 03). It gets no code; the record and its form
@@ -335,11 +345,19 @@ def dossier_turn_away_at_counter(
     now = now_or(now)
     with transaction.atomic():
         dossier = Dossier.objects.create(
-            procedure=procedure, receiving_agency=agency, receiving_unit=agency.unit,
-            current_agency=agency, channel=Channel.COUNTER, summary=summary,
-            state=State.SUBMITTED, submitted_at=now, **_applicant_values(applicant),
+            procedure=procedure,
+            receiving_agency=agency,
+            receiving_unit=agency.unit,
+            current_agency=agency,
+            channel=Channel.COUNTER,
+            summary=summary,
+            state=State.SUBMITTED,
+            submitted_at=now,
+            **_applicant_values(applicant),
         )
         record(dossier, "create", actor, from_state="", now=now, note=_("Nộp trực tiếp tại quầy"))
         if refuse:
             return dossier_refuse_reception(actor=actor, dossier=dossier, reasons=reasons, now=now)
-        return dossier_request_completion(actor=actor, dossier=dossier, missing_items=missing_items, now=now)
+        return dossier_request_completion(
+            actor=actor, dossier=dossier, missing_items=missing_items, now=now
+        )

@@ -1,0 +1,115 @@
+"""The officers' work queues: each a named filter over the dossiers an officer may see."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.lifecycle import FINISHED, State
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.permissions import VIEW
+from motcua.dossiers.selectors import visible_dossiers
+from motcua.org.models import Role
+from motcua.org.permissions import reachable_agency_ids
+from motcua.org.selectors import active_assignments
+
+OPEN = [
+    State.RECEIVED,
+    State.PROCESSING,
+    State.AWAITING_SUPPLEMENT,
+    State.SUSPENDED,
+    State.RESULT_READY,
+]
+APPROVERS = (Role.AGENCY_LEADER, Role.DIVISION_HEAD)
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+    roles: frozenset  # who sees this queue on the home page (empty: everyone)
+    colour: str = ""
+
+
+QUEUES = (
+    Queue("truc-tuyen", _("Hồ sơ trực tuyến chờ tiếp nhận"), frozenset({Role.RECEPTION_OFFICER})),
+    Queue("can-phan-cong", _("Chờ phân công"), frozenset(APPROVERS)),
+    Queue(
+        "cua-toi",
+        _("Tôi đang xử lý"),
+        frozenset({Role.SPECIALIST, Role.RECEPTION_OFFICER, *APPROVERS}),
+    ),
+    Queue("cho-phe-duyet", _("Chờ phê duyệt, ký"), frozenset(APPROVERS)),
+    Queue("cho-bo-sung", _("Chờ bổ sung"), frozenset()),
+    Queue("tam-dung", _("Tạm dừng"), frozenset()),
+    Queue("cho-tra", _("Chờ trả kết quả"), frozenset({Role.RECEPTION_OFFICER})),
+    Queue("sap-den-han", _("Sắp đến hạn"), frozenset(), "yellow"),
+    Queue("qua-han", _("Quá hạn"), frozenset(), "red"),
+    Queue("tat-ca", _("Tất cả hồ sơ"), frozenset()),
+)
+BY_SLUG = {q.slug: q for q in QUEUES}
+
+
+def base(user) -> QuerySet[Dossier]:
+    """Dossiers in the officer's scope (see motcua.dossiers.selectors.visible_dossiers)."""
+    return visible_dossiers(user)
+
+
+def _conditions(user) -> dict[str, Q]:
+    now = timezone.now()
+    agencies = reachable_agency_ids(user, VIEW)
+    here = Q() if agencies is None else Q(current_agency_id__in=agencies)
+    received_here = Q() if agencies is None else Q(receiving_agency_id__in=agencies)
+    open_ = Q(state__in=OPEN)
+    soon = now + timedelta(days=2)
+    return {
+        "truc-tuyen": Q(state=State.SUBMITTED) & received_here,
+        "can-phan-cong": Q(state__in=[State.RECEIVED, State.PROCESSING], assignee__isnull=True)
+        & here,
+        "cua-toi": Q(state__in=[State.RECEIVED, State.PROCESSING], assignee_id=user.pk),
+        "cho-phe-duyet": Q(
+            state=State.PROCESSING,
+            approved_at__isnull=True,
+            steps__finished_at__isnull=True,
+            steps__role__in=APPROVERS,
+        )
+        & here,
+        "cho-bo-sung": Q(state=State.AWAITING_SUPPLEMENT) & here,
+        "tam-dung": Q(state=State.SUSPENDED) & here,
+        "cho-tra": Q(state=State.RESULT_READY) & received_here,
+        # Due soon: within two calendar days; the dossier page shows the exact working time.
+        "sap-den-han": open_ & Q(due_at__gte=now, due_at__lt=soon) & here,
+        "qua-han": Q(
+            state__in=[State.RECEIVED, State.PROCESSING, State.RESULT_READY], due_at__lt=now
+        )
+        & here,
+        "tat-ca": Q(),
+    }
+
+
+def queue(user, slug: str) -> QuerySet[Dossier]:
+    return base(user).filter(_conditions(user)[slug]).distinct()
+
+
+def counts(user) -> dict[str, int]:
+    """Every queue's size in one query."""
+    conditions = _conditions(user)
+    aggregates = {
+        slug.replace("-", "_"): Count("pk", filter=condition, distinct=True)
+        for slug, condition in conditions.items()
+    }
+    row = base(user).aggregate(**aggregates)
+    return {slug: row[slug.replace("-", "_")] for slug in conditions}
+
+
+def home_queues(user) -> list[Queue]:
+    roles = {a.role for a in active_assignments(user)}
+    if user.is_superuser or Role.SUPERVISOR in roles or Role.ADMINISTRATOR in roles:
+        return list(QUEUES)
+    return [q for q in QUEUES if not q.roles or q.roles & roles]
+
+
+def finished_states() -> list[str]:
+    return list(FINISHED)

@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from . import counter, views
+
+app_name = "backoffice"
+KEY = r"(?P<key>[^/]+)"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tiep-nhan/", counter.counter, name="counter"),
+    path("tiep-nhan/thu-tuc/", counter.procedure_search, name="counter_procedures"),
+    path("tiep-nhan/thanh-phan/", counter.procedure_checklist, name="counter_checklist"),
+    path("tiep-nhan/nguoi-nop/", counter.applicant_lookup, name="counter_applicant"),
+    path("hang-cho/<slug:slug>/", views.queue, name="queue"),
+    re_path(rf"^ho-so/{KEY}/$", views.dossier_page, name="dossier"),
+    re_path(rf"^ho-so/{KEY}/thao-tac/(?P<action>[a-z_]+)/$", views.dossier_action, name="action"),
+    re_path(rf"^ho-so/{KEY}/tep/(?P<file_id>\d+)/$", views.dossier_file, name="file"),
+    re_path(
+        rf"^ho-so/{KEY}/mau/(?P<number>0[1-7]|giai-trinh)\.pdf$", views.dossier_form, name="form"
+    ),
+]

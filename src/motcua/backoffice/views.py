@@ -1,0 +1,274 @@
+"""Staff screens: home with queue counts, the queues, the dossier page and its actions."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.dossiers import deadlines, forms_pdf, services
+from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
+from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
+from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW
+from motcua.dossiers.selectors import control_sheet
+from motcua.dossiers.services.core import may_act
+from motcua.org import permissions
+from motcua.org.models import Agency, User
+from motcua.org.selectors import active_assignments
+
+from . import queues
+from .forms import SORTS, ActionForm, QueueFilterForm
+
+PAGE_SIZE = 25
+
+
+def staff_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        permissions.require(request.user, permissions.VIEW_STAFF_SITE)
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@require_GET
+@staff_required
+def home(request):
+    sizes = queues.counts(request.user)
+    tiles = [(q, sizes[q.slug]) for q in queues.home_queues(request.user)]
+    return render(
+        request,
+        "backoffice/home.html",
+        {
+            "tiles": tiles,
+            "assignments": active_assignments(request.user),
+            "may_receive": permissions.can(request.user, ACTION_PERMISSIONS["receive"]),
+            "may_manage_catalog": permissions.can(request.user, permissions.MANAGE_CATALOG),
+            "may_manage_org": permissions.can(request.user, permissions.MANAGE_ORG),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def queue(request, slug: str):
+    current = queues.BY_SLUG.get(slug)
+    if current is None:
+        raise Http404
+    form = QueueFilterForm(request.GET)
+    qs = queues.queue(request.user, slug).select_related("procedure", "current_agency", "assignee")
+    if form.is_valid():
+        qs = _filter(qs, form.cleaned_data)
+    order = SORTS.get(form.cleaned_data.get("sap_xep") if form.is_valid() else "", SORTS["han"])[0]
+    page = Paginator(qs.order_by(order, "pk"), PAGE_SIZE).get_page(request.GET.get("trang"))
+    now = timezone.now()
+    rows = [(d, deadlines.dossier_timeliness(d, now=now)) for d in page.object_list]
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "queue": current,
+            "queues": queues.home_queues(request.user),
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+def _filter(qs, data):
+    if data.get("q"):
+        text = data["q"].strip()
+        qs = qs.filter(Q(code__icontains=text) | Q(applicant_name__icontains=text))
+    if data.get("thu_tuc"):
+        qs = qs.filter(procedure__national_code=data["thu_tuc"].strip())
+    if data.get("linh_vuc"):
+        qs = qs.filter(procedure__field=data["linh_vuc"])
+    if data.get("trang_thai"):
+        qs = qs.filter(state=data["trang_thai"])
+    if data.get("han_tu"):
+        qs = qs.filter(due_at__date__gte=data["han_tu"])
+    if data.get("han_den"):
+        qs = qs.filter(due_at__date__lte=data["han_den"])
+    return qs
+
+
+def _dossier(request, key: str) -> Dossier:
+    """A dossier in the officer's scope, by code or (before reception) by reference."""
+    qs = queues.base(request.user).select_related(
+        "procedure",
+        "procedure__field",
+        "receiving_agency",
+        "current_agency",
+        "assignee",
+        "receiving_unit",
+    )
+    try:
+        found = qs.filter(Q(code=key) | Q(reference=uuid.UUID(key))).first()
+    except ValueError:
+        found = qs.filter(code=key).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _action_forms(request, dossier, bound=None):
+    staff = User.objects.filter(
+        is_active=True, is_staff=True, agency=dossier.current_agency
+    ).order_by("full_name")
+    agencies = (
+        Agency.objects.filter(valid_to__isnull=True)
+        .exclude(pk=dossier.current_agency_id)
+        .order_by("unit__tier", "name")
+    )
+    result = []
+    for t in actions_from(dossier.state):
+        if not may_act(request.user, t, dossier):
+            continue
+        if bound is not None and bound[0] == t.action:
+            form = bound[1]
+        else:
+            form = ActionForm(
+                action=t.action,
+                staff=staff,
+                agencies=agencies,
+                initial={"version": dossier.version},
+                prefix=t.action,
+            )
+        result.append((t, form))
+    return result
+
+
+@require_GET
+@staff_required
+def dossier_page(request, key: str):
+    dossier = _dossier(request, key)
+    return _render_dossier(request, dossier)
+
+
+def _works_here(user, dossier) -> bool:
+    """False when the dossier has moved on to another agency: the sender keeps reading it."""
+    reachable = permissions.reachable_agency_ids(user, VIEW)
+    return reachable is None or dossier.current_agency_id in reachable
+
+
+def _render_dossier(request, dossier, bound=None, status=200):
+    now = timezone.now()
+    steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
+    context = {
+        "dossier": dossier,
+        "timeliness": deadlines.dossier_timeliness(dossier, now=now),
+        "steps": [(s, deadlines.step_timeliness(s, now=now)) for s in steps],
+        "events": control_sheet(dossier),
+        "files": dossier.files.select_related("component").order_by("purpose", "uploaded_at"),
+        "explanation": deadlines.explain_due(dossier),
+        "actions": _action_forms(request, dossier, bound),
+        "forms": forms_pdf.available_forms(dossier),
+        "read_only": not _works_here(request.user, dossier),
+    }
+    return render(request, "backoffice/dossier.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def dossier_action(request, key: str, action: str):
+    dossier = _dossier(request, key)
+    transition = next((t for t in actions_from(dossier.state) if t.action == action), None)
+    staff = User.objects.filter(is_active=True, is_staff=True, agency=dossier.current_agency)
+    agencies = Agency.objects.filter(valid_to__isnull=True)
+    form = (
+        ActionForm(
+            request.POST,
+            request.FILES,
+            action=action,
+            staff=staff,
+            agencies=agencies,
+            prefix=action,
+        )
+        if action in BY_ACTION
+        else None
+    )
+    if form is None:
+        raise Http404
+    if transition is None:
+        messages.error(
+            request,
+            _("Thao tác này không còn thực hiện được: hồ sơ đã ở trạng thái “%(s)s”.")
+            % {"s": State(dossier.state).label},
+        )
+        return redirect("backoffice:dossier", key=key)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng kiểm tra lại các ô được đánh dấu."))
+        return _render_dossier(request, dossier, bound=(action, form), status=400)
+    try:
+        result = services.perform(
+            action, actor=request.user, dossier=dossier, **form.service_params()
+        )
+    except (Conflict, NotAllowed) as exc:
+        messages.error(request, exc.message)
+        dossier.refresh_from_db()
+        return _render_dossier(request, dossier, bound=(action, form), status=409)
+    except InvalidInput as exc:
+        for field, errors in exc.fields.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render_dossier(request, dossier, bound=(action, form), status=400)
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": transition.label})
+    target = result.dossier.code or str(result.dossier.reference)
+    if queues.base(request.user).filter(pk=result.dossier.pk).exists():
+        return redirect("backoffice:dossier", key=target)
+    return redirect("backoffice:home")
+
+
+@require_GET
+@staff_required
+def dossier_file(request, key: str, file_id: int):
+    dossier = _dossier(request, key)
+    record = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
+    response = FileResponse(record.file.open("rb"), content_type=record.content_type)
+    disposition = (
+        "inline"
+        if record.content_type in ("application/pdf", "image/jpeg", "image/png")
+        else "attachment"
+    )
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{record.original_name.encode("ascii", "ignore").decode() or "tep"}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
+    )
+    return response
+
+
+@require_GET
+@staff_required
+def dossier_form(request, key: str, number: str):
+    dossier = _dossier(request, key)
+    try:
+        if number == "07":
+            day = timezone.localtime(dossier.received_at or timezone.now()).date()
+            pdf = forms_pdf.render_register(dossier.receiving_agency, day, day)
+        elif number == "giai-trinh":
+            pdf = forms_pdf.render_due_explanation(dossier)
+        else:
+            pdf = forms_pdf.render_form(number, dossier)
+    except LookupError as exc:
+        messages.error(request, str(exc))
+        return redirect("backoffice:dossier", key=key)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.display_code}-{number}.pdf"'
+    return response
