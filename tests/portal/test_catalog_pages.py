@@ -92,3 +92,8 @@ def test_english_switch(client, catalog):
     assert response.redirect_chain[-1][0] == "/en/thu-tuc/1.001193/"
     assert "Birth registration" in page
     assert 'lang="en"' in page
+
+
+def test_vietnamese_whatever_the_browser_prefers(client, catalog):
+    page = client.get("/thu-tuc/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in page and "Thủ tục hành chính" in page

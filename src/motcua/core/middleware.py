@@ -31,3 +31,15 @@ class RejectNullCharactersMiddleware:
             body = request.body
             return b"\x00" in body or b"\\u0000" in body or b"%00" in body.lower()
         return False
+
+
+class VietnameseFirstMiddleware:
+    """Choose the language by the URL (and the switch's cookie) only, never by the browser's
+    Accept-Language: Vietnamese is the default for everyone, English is one click away."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
