@@ -230,3 +230,28 @@ def test_file_preview_only_inside_scope(client, world):
     assert inside["Content-Disposition"].startswith("inline")
     client.force_login(world.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_postal_handover_list_for_the_day(client, world):
+    from motcua.dossiers import services
+
+    post = world.receive(delivery="post", delivery_address="12 Nguyễn Huệ, Phường 1")
+    s = world.staff
+    for actor in (
+        s[Role.RECEPTION_OFFICER],
+        s[Role.SPECIALIST],
+        world.district_staff[Role.SPECIALIST],
+    ):
+        post = services.dossier_forward(actor=actor, dossier=post).dossier
+    post = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=post).dossier
+    services.dossier_mark_result_ready(actor=s[Role.SPECIALIST], dossier=post, files=[pdf_upload()])
+    bring_to(world, State.RESULT_READY)  # collected at the counter: not on the postal list
+    client = _login(client, s[Role.RECEPTION_OFFICER])
+    page = client.get(reverse("backoffice:handover"), {"hinh_thuc": "post"}).content.decode()
+    assert "bàn giao kết quả cho bưu chính" in page and post.code in page
+    assert "12 Nguyễn Huệ, Phường 1" in page and "1 hồ sơ" in page
+    counter_page = client.get(
+        reverse("backoffice:handover"), {"hinh_thuc": "counter"}
+    ).content.decode()
+    assert "trả kết quả tại quầy" in counter_page and post.code not in counter_page
+    assert client.get(reverse("backoffice:handover"), {"ngay": "không"}).status_code == 200

@@ -57,12 +57,16 @@ def test_officers_of_the_unit_see_it(client, world, dossier, role):
 def test_no_action_url_changes_a_dossier_outside_scope(client, world, action):
     d = bring_to(world, State.PROCESSING)
     client.force_login(world.outsider)
-    response = client.post(reverse("backoffice:action", args=[d.code, action]),
-                           {f"{action}-version": d.version, f"{action}-reasons": "x",
-                            f"{action}-missing_items": "x"})
+    response = client.post(
+        reverse("backoffice:action", args=[d.code, action]),
+        {f"{action}-version": d.version, f"{action}-reasons": "x", f"{action}-missing_items": "x"},
+    )
     assert response.status_code == 404
-    api = client.post(f"/api/v1/dossiers/{d.code}/actions/{action}/", {"reasons": "x"},
-                      content_type="application/json")
+    api = client.post(
+        f"/api/v1/dossiers/{d.code}/actions/{action}/",
+        {"reasons": "x"},
+        content_type="application/json",
+    )
     assert api.status_code == 404
     d.refresh_from_db()
     assert d.state == State.PROCESSING and d.events.count() == 2
@@ -72,7 +76,8 @@ def test_supervisors_see_their_unit_and_below_only(client, world, dossier):
     d, file_id = dossier
     district_supervisor = UserFactory(roles=[(Role.SUPERVISOR, world.district)])
     other_district = world.district.__class__.objects.create(
-        code="OTHER", name="Huyện Khác", tier="district", parent=world.province)
+        code="OTHER", name="Huyện Khác", tier="district", parent=world.province
+    )
     outside_supervisor = UserFactory(roles=[(Role.SUPERVISOR, other_district)])
     client.force_login(district_supervisor)
     for url in _urls(d, file_id):

@@ -23,8 +23,9 @@ def desk(browser, live_server):
     contexts = []
 
     def sign_in(username):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
-                                      base_url=live_server.url)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="vi-VN", base_url=live_server.url
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -82,7 +83,9 @@ def test_counter_to_return_through_every_role(demo, desk):
     counter = Counter(page)
     # The procedure's field has focus already: type a few letters without diacritics.
     counter.type(page.get_by_role("combobox", name=re.compile("Gõ tên")), "ho kinh doanh")
-    expect(page.locator("#procedure-options [role=option]").first).to_contain_text("Đăng ký thành lập hộ kinh doanh")
+    expect(page.locator("#procedure-options [role=option]").first).to_contain_text(
+        "Đăng ký thành lập hộ kinh doanh"
+    )
     counter.press("Enter")
     expect(page.get_by_test_id("fee")).to_contain_text("100.000 đ")
     counter.type(page.get_by_label("Số định danh / mã số thuế"), "079123456789")
@@ -91,7 +94,8 @@ def test_counter_to_return_through_every_role(demo, desk):
     first_component = page.locator(".checklist-table tbody tr").first
     counter.click(first_component.get_by_role("checkbox"))
     first_component.locator("input[type=file]").set_input_files(
-        {"name": "giay-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "giay-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     counter.clicks += 1  # choosing the scanned file
     counter.click(page.get_by_role("button", name="Tiếp nhận và in giấy hẹn"))
     expect(page.locator(".message-success").first).to_contain_text("Đã tiếp nhận hồ sơ")
@@ -113,27 +117,43 @@ def test_counter_to_return_through_every_role(demo, desk):
     specialist = desk("chuyenvien.tanan")
     specialist.get_by_role("link", name=re.compile("Tôi đang xử lý")).click()
     specialist.get_by_role("link", name=code).click()
-    _act(specialist, "Yêu cầu bổ sung hồ sơ",
-         {"Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục)": "Bản sao biên bản họp gia đình"})
+    _act(
+        specialist,
+        "Yêu cầu bổ sung hồ sơ",
+        {"Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục)": "Bản sao biên bản họp gia đình"},
+    )
     expect(specialist.get_by_test_id("dossier-state")).to_have_text("Chờ bổ sung")
 
     _open(page, code)
-    _act(page, "Nhận hồ sơ bổ sung", files=[
-        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    _act(
+        page,
+        "Nhận hồ sơ bổ sung",
+        files=[{"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     _open(specialist, code)
     _act(specialist, "Chuyển bước tiếp theo")
 
     _open(head, code)
     _act(head, "Phê duyệt kết quả")
     _open(page, code)
-    _act(page, "Có kết quả, chờ trả", files=[
-        {"name": "giay-chung-nhan.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    _act(
+        page,
+        "Có kết quả, chờ trả",
+        files=[{"name": "giay-chung-nhan.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     _act(page, "Trả kết quả")
     expect(page.get_by_test_id("dossier-state")).to_have_text("Đã trả kết quả")
     dossier = Dossier.objects.get(code=code)
     assert [e.action for e in dossier.events.order_by("seq")] == [
-        "receive", "forward", "assign", "request_supplement", "receive_supplement", "forward",
-        "approve", "mark_result_ready", "return_result",
+        "receive",
+        "forward",
+        "assign",
+        "request_supplement",
+        "receive_supplement",
+        "forward",
+        "approve",
+        "mark_result_ready",
+        "return_result",
     ]
 
 
@@ -163,10 +183,17 @@ def test_lien_thong_from_a_ward_to_the_city_and_back(demo, desk):
     _act(leader, "Phê duyệt kết quả")
     _open(ward, code)
     expect(ward.get_by_text("Nơi đang xử lý: Ủy ban nhân dân phường 1")).to_be_visible()
-    _act(ward, "Có kết quả, chờ trả", files=[
-        {"name": "quyet-dinh.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    _act(
+        ward,
+        "Có kết quả, chờ trả",
+        files=[{"name": "quyet-dinh.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     _act(ward, "Trả kết quả")
     steps = Dossier.objects.get(code=code).steps.order_by("order")
     assert [s.agency.code for s in steps] == [
-        "000.01.30.H39", "000.01.30.H39", "000.00.30.H39", "000.00.30.H39", "000.01.30.H39",
+        "000.01.30.H39",
+        "000.01.30.H39",
+        "000.00.30.H39",
+        "000.00.30.H39",
+        "000.01.30.H39",
     ]

@@ -166,3 +166,14 @@ class CounterForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class HandoverForm(forms.Form):
+    ngay = forms.DateField(
+        label=_("Ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    hinh_thuc = forms.ChoiceField(
+        label=_("Hình thức"),
+        required=False,
+        choices=[(Delivery.POST, _("Qua bưu chính công ích")), (Delivery.COUNTER, _("Tại quầy"))],
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tiep-nhan/thu-tuc/", counter.procedure_search, name="counter_procedures"),
     path("tiep-nhan/thanh-phan/", counter.procedure_checklist, name="counter_checklist"),
     path("tiep-nhan/nguoi-nop/", counter.applicant_lookup, name="counter_applicant"),
+    path("tra-ket-qua/", views.handover_list, name="handover"),
     path("hang-cho/<slug:slug>/", views.queue, name="queue"),
     re_path(rf"^ho-so/{KEY}/$", views.dossier_page, name="dossier"),
     re_path(rf"^ho-so/{KEY}/thao-tac/(?P<action>[a-z_]+)/$", views.dossier_action, name="action"),

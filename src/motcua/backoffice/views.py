@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.dossiers import deadlines, forms_pdf, services
 from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
-from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.models import Delivery, Dossier, DossierFile
 from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW
 from motcua.dossiers.selectors import control_sheet
 from motcua.dossiers.services.core import may_act
@@ -24,7 +24,7 @@ from motcua.org.models import Agency, User
 from motcua.org.selectors import active_assignments
 
 from . import queues
-from .forms import SORTS, ActionForm, QueueFilterForm
+from .forms import SORTS, ActionForm, HandoverForm, QueueFilterForm
 
 PAGE_SIZE = 25
 
@@ -272,3 +272,34 @@ def dossier_form(request, key: str, number: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.display_code}-{number}.pdf"'
     return response
+
+
+@require_GET
+@staff_required
+def handover_list(request):
+    """Results to hand over on a day, by post (the list the postal worker signs) or at the
+    counter (what each applicant signs on collecting): printable."""
+    form = HandoverForm(request.GET or None)
+    day = timezone.localdate()
+    delivery = Delivery.POST
+    if form.is_valid():
+        day = form.cleaned_data["ngay"] or day
+        delivery = form.cleaned_data["hinh_thuc"] or delivery
+    agencies = permissions.reachable_agency_ids(request.user, ACTION_PERMISSIONS["return_result"])
+    qs = Dossier.objects.filter(delivery=delivery).filter(
+        Q(state=State.RESULT_READY, result_ready_at__date__lte=day)
+        | Q(state=State.RETURNED, finished_at__date=day)
+    )
+    if agencies is not None:
+        qs = qs.filter(receiving_agency_id__in=agencies)
+    rows = qs.select_related("procedure", "receiving_agency").order_by("receiving_agency", "code")
+    return render(
+        request,
+        "backoffice/handover.html",
+        {
+            "form": form,
+            "day": day,
+            "delivery": Delivery(delivery),
+            "rows": rows,
+        },
+    )
