@@ -89,11 +89,11 @@ def test_supervisors_see_their_unit_and_below_only(client, world, dossier):
 
 def test_citizens_and_anonymous_get_no_staff_page(client, world, dossier):
     d, file_id = dossier
-    for url in _urls(d, file_id)[:5] + [reverse("backoffice:home"), reverse("backoffice:counter")]:
+    for url in [*_urls(d, file_id)[:5], reverse("backoffice:home"), reverse("backoffice:counter")]:
         anonymous = client.get(url)
         assert anonymous.status_code == 302 and "/can-bo/dang-nhap/" in anonymous["Location"], url
     client.force_login(world.citizen)
-    for url in _urls(d, file_id)[:5] + [reverse("backoffice:home"), reverse("backoffice:counter")]:
+    for url in [*_urls(d, file_id)[:5], reverse("backoffice:home"), reverse("backoffice:counter")]:
         assert client.get(url).status_code == 403, url
 
 
