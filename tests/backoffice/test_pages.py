@@ -255,3 +255,18 @@ def test_postal_handover_list_for_the_day(client, world):
     ).content.decode()
     assert "trả kết quả tại quầy" in counter_page and post.code not in counter_page
     assert client.get(reverse("backoffice:handover"), {"ngay": "không"}).status_code == 200
+
+
+def test_online_dossiers_wait_in_their_queue_and_are_received_from_the_page(client, world):
+    submitted = bring_to(world, State.SUBMITTED)
+    client = _login(client, world.staff[Role.RECEPTION_OFFICER])
+    page = client.get(reverse("backoffice:queue", args=["truc-tuyen"])).content.decode()
+    assert submitted.display_code in page
+    key = str(submitted.reference)
+    page = client.get(reverse("backoffice:dossier", args=[key])).content.decode()
+    assert 'data-action="receive"' in page and 'data-action="request_completion"' in page
+    client.post(
+        reverse("backoffice:action", args=[key, "receive"]), {"receive-version": submitted.version}
+    )
+    submitted.refresh_from_db()
+    assert submitted.state == State.RECEIVED and submitted.code
