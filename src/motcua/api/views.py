@@ -1,10 +1,6 @@
 """REST API v1: thin views that parse input, call one service or selector, and answer."""
 
-import uuid
-from datetime import date
-
 from django.contrib.auth import authenticate
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +20,7 @@ from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.inputs import ACTION_INPUTS
 from motcua.dossiers.lifecycle import ACTIONS
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import control_sheet, public_lookup
+from motcua.dossiers.selectors import control_sheet, find_visible, public_lookup
 from motcua.org.models import Agency, Role, User
 from motcua.org.selectors import active_assignments
 
@@ -115,12 +111,7 @@ class ProcedureDetail(generics.RetrieveAPIView):
 
 
 def _dossier_for(request, code: str) -> Dossier:
-    """By its code, or by its reference while it has none (an online dossier not yet received)."""
-    qs = filters.visible(request.user)
-    try:
-        found = qs.filter(Q(code=code) | Q(reference=uuid.UUID(code))).first()
-    except ValueError:
-        found = qs.filter(code=code).first()
+    found = find_visible(request.user, code, filters.visible(request.user))
     if found is None:
         raise Http404
     return found
@@ -289,10 +280,3 @@ class Lookup(APIView):
                 }
             ).data
         )
-
-
-def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise InvalidInput({"date": [_("Ngày phải có dạng YYYY-MM-DD.")]}) from None

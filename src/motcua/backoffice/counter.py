@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +16,7 @@ from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.permissions import ACTION_PERMISSIONS
 from motcua.dossiers.selectors import visible_dossiers
 from motcua.org.models import Agency, Role
+from motcua.org.permissions import can
 from motcua.org.selectors import active_assignments
 
 from .forms import CounterForm
@@ -133,8 +135,6 @@ def _decide(request, form, agency, procedure):
 
 
 def _page(dossier) -> str:
-    from django.urls import reverse
-
     return reverse("backoffice:dossier", kwargs={"key": dossier.code or str(dossier.reference)})
 
 
@@ -179,7 +179,7 @@ def procedure_checklist(request):
 def applicant_lookup(request):
     """The applicant's details from his latest dossier at this officer's agencies."""
     number = "".join(ch for ch in request.GET.get("so", "") if ch.isdigit())[:13]
-    if not permissions_ok(request.user) or len(number) < 9:
+    if not can(request.user, ACTION_PERMISSIONS["receive"]) or len(number) < 9:
         return JsonResponse({"found": False})
     dossier = (
         visible_dossiers(request.user)
@@ -201,12 +201,6 @@ def applicant_lookup(request):
             },
         }
     )
-
-
-def permissions_ok(user) -> bool:
-    from motcua.org.permissions import can
-
-    return can(user, ACTION_PERMISSIONS["receive"])
 
 
 def _quantity(value) -> int:

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.lifecycle import FINISHED, State
+from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.permissions import VIEW
 from motcua.dossiers.selectors import visible_dossiers
@@ -109,7 +109,3 @@ def home_queues(user) -> list[Queue]:
     if user.is_superuser or Role.SUPERVISOR in roles or Role.ADMINISTRATOR in roles:
         return list(QUEUES)
     return [q for q in QUEUES if not q.roles or q.roles & roles]
-
-
-def finished_states() -> list[str]:
-    return list(FINISHED)

@@ -1,7 +1,5 @@
 """Staff screens: home with queue counts, the queues, the dossier page and its actions."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,7 +15,7 @@ from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
 from motcua.dossiers.models import Delivery, Dossier, DossierFile
 from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW
-from motcua.dossiers.selectors import control_sheet
+from motcua.dossiers.selectors import control_sheet, find_visible
 from motcua.dossiers.services.core import may_act
 from motcua.org import permissions
 from motcua.org.models import Agency, User
@@ -115,10 +113,7 @@ def _dossier(request, key: str) -> Dossier:
         "assignee",
         "receiving_unit",
     )
-    try:
-        found = qs.filter(Q(code=key) | Q(reference=uuid.UUID(key))).first()
-    except ValueError:
-        found = qs.filter(code=key).first()
+    found = find_visible(request.user, key, qs)
     if found is None:
         raise Http404
     return found

@@ -1,5 +1,6 @@
 """Reads of dossiers: scoped lists for staff, a dossier's page data, and the public lookup."""
 
+import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -35,6 +36,15 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
         | Q(receiving_agency_id__in=agencies)
         | Q(pk__in=handed_over)
     )
+
+
+def find_visible(user, key: str, queryset: QuerySet[Dossier] | None = None) -> Dossier | None:
+    """A dossier the user may see, by its code or, before it has one, by its reference."""
+    qs = queryset if queryset is not None else visible_dossiers(user)
+    try:
+        return qs.filter(Q(code=key) | Q(reference=uuid.UUID(key))).first()
+    except ValueError:
+        return qs.filter(code=key).first()
 
 
 def can_view(user, dossier: Dossier) -> bool:
