@@ -270,3 +270,15 @@ def test_online_dossiers_wait_in_their_queue_and_are_received_from_the_page(clie
     )
     submitted.refresh_from_db()
     assert submitted.state == State.RECEIVED and submitted.code
+
+
+def test_approval_queue_holds_dossiers_at_a_leaders_step(client, world):
+    from motcua.dossiers import services
+
+    dossier = bring_to(world, State.PROCESSING)
+    for actor in (world.staff[Role.SPECIALIST], world.district_staff[Role.SPECIALIST]):
+        dossier = services.dossier_forward(actor=actor, dossier=dossier).dossier
+    waiting = bring_to(world, State.PROCESSING)  # still at the specialist's step
+    client = _login(client, world.staff[Role.AGENCY_LEADER])
+    page = client.get(reverse("backoffice:queue", args=["cho-phe-duyet"])).content.decode()
+    assert dossier.code in page and waiting.code not in page and "1 hồ sơ" in page
