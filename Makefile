@@ -47,6 +47,12 @@ messages: $(STAMP)
 	cd src/motcua && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete
 	cd src/motcua && ../../$(PY) ../../manage.py compilemessages -l en
 
+## make bench — load the production server with wrk, on SQLite and on PostgreSQL (bench/README.md);
+## BENCH_SIZES (dossiers, default "10000 1000000") and BENCH_DURATION (seconds, default 10)
+bench: $(STAMP)
+	bash scripts/system-deps bench
+	$(PY) bench/run.py --backend both
+
 system-deps:
 	bash scripts/system-deps all
 

@@ -301,8 +301,9 @@ _cache: dict = {}
 
 
 def clear_calendar_cache() -> None:
-    """Forget the cached overrides and calendars (tests, or after a bulk change)."""
+    """Forget the cached overrides, calendars and units' hours (tests, or a bulk change)."""
     _cache.clear()
+    _UNITS.clear()
 
 
 def _invalidate(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
@@ -339,13 +340,48 @@ def _overrides_entry() -> dict:
 
 
 def _unit_periods(unit) -> tuple[tuple[time, time], ...]:
-    seen = set()
-    while unit is not None and unit.pk not in seen:
-        if unit.working_periods:
-            return parse_periods(unit.working_periods)
-        seen.add(unit.pk)
-        unit = unit.parent  # a commune without its own hours inherits its district's
+    """The unit's working periods, inherited from the nearest unit above that sets them."""
+    if unit is None:
+        return DEFAULT_PERIODS
+    units = _units_periods()
+    unit_id, seen = unit.pk, set()
+    while unit_id is not None and unit_id not in seen:
+        parent_id, periods = units.get(unit_id, (None, None))
+        if periods:
+            return parse_periods(periods)
+        seen.add(unit_id)
+        unit_id = parent_id  # a commune without its own hours inherits its district's
     return DEFAULT_PERIODS
+
+
+def _units_periods() -> dict:
+    """Every unit's parent and own periods, read once per process (and again after an edit or
+    the TTL): due times are computed for every row of a queue page."""
+    entry = _UNITS.get("entry")
+    if entry is not None and _clock() - entry[0] < CACHE_TTL:
+        return entry[1]
+    from django.apps import apps
+
+    unit_model = apps.get_model("org", "Unit")
+    data = {
+        pk: (parent, periods)
+        for pk, parent, periods in unit_model.objects.values_list(
+            "pk", "parent_id", "working_periods"
+        )
+    }
+    _UNITS["entry"] = (_clock(), data)
+    return data
+
+
+_UNITS: dict = {}
+
+
+def _forget_units(**kwargs) -> None:
+    _UNITS.clear()
+
+
+post_save.connect(_forget_units, sender="org.Unit", dispatch_uid="calendar-unit-save")
+post_delete.connect(_forget_units, sender="org.Unit", dispatch_uid="calendar-unit-delete")
 
 
 def default_calendar(unit=None) -> WorkingCalendar:

@@ -1,0 +1,1 @@
+"""motcua's benchmark harness (`make bench`): see bench/README.md. Benchmarks are not tests."""

@@ -1,0 +1,101 @@
+"""The database of one benchmark run: created empty (a SQLite file, or a PostgreSQL database
+bench_<size> on the server DATABASE_URL names), migrated and filled with generated dossiers."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from .server import ROOT
+
+GENERATOR = "generate_province"
+YEARS = 3
+SEED = 1
+FALLBACK_DOSSIERS = 300
+LOOKUP_CODES = 10_000  # distinct codes the lookup benchmarks rotate through
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def _in_django(env: dict[str, str], *args: str) -> dict:
+    return json.loads(_run(env, "bench/in_django.py", *args).strip().splitlines()[-1])
+
+
+def has_generator(env: dict[str, str]) -> bool:
+    """Whether the province generator has landed (until then the harness falls back)."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "help", GENERATOR], cwd=ROOT, env=env, capture_output=True
+    )
+    return done.returncode == 0
+
+
+def create(backend: str, size: int, workdir: Path, base: dict[str, str]) -> dict[str, str]:
+    """A new empty database for `size` dossiers; the environment that selects it."""
+    var = workdir / f"{backend}-{size}"
+    var.mkdir(parents=True, exist_ok=True)
+    env = {**base, "MOTCUA_VAR_DIR": str(var)}
+    if backend == "postgresql":
+        import psycopg
+        from psycopg import sql
+
+        server = os.environ["DATABASE_URL"]
+        name = sql.Identifier(f"bench_{size}")
+        # CREATE DATABASE cannot run inside a transaction.
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        env["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path=f"/bench_{size}"))
+    return env
+
+
+def drop(backend: str, size: int, env: dict[str, str]) -> None:
+    """Free the disk a size took (ten million dossiers take gigabytes) before the next one."""
+    if backend == "postgresql":
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            name = sql.Identifier(f"bench_{size}")
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+    shutil.rmtree(env["MOTCUA_VAR_DIR"], ignore_errors=True)
+
+
+def fill(env: dict[str, str], size: int, generator: bool) -> float:
+    """Migrate and generate the data; the seconds it took."""
+    started = time.monotonic()
+    _run(env, "manage.py", "migrate", "--noinput")
+    if generator:
+        _run(
+            env,
+            "manage.py",
+            GENERATOR,
+            f"--dossiers={size}",
+            f"--years={YEARS}",
+            f"--seed={SEED}",
+        )
+    else:
+        _run(env, "manage.py", "load_demo_province")
+        _in_django(env, "fallback", f"--count={FALLBACK_DOSSIERS}", f"--seed={SEED}")
+    return round(time.monotonic() - started, 1)
+
+
+def prepare(env: dict[str, str], lookups: Path) -> dict:
+    """Tokens, the intake procedure, the receipt's dossier; writes the lookup file."""
+    return _in_django(
+        env, "prepare", f"--lookups={lookups}", f"--limit={LOOKUP_CODES}", f"--seed={SEED}"
+    )
+
+
+def explain(env: dict[str, str], lookups: Path, out: Path, label: str) -> None:
+    _in_django(env, "explain", f"--lookups={lookups}", f"--out={out}", f"--label={label}")

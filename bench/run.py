@@ -1,0 +1,234 @@
+#!/usr/bin/env python
+"""`make bench`: motcua's production server under load from wrk, on SQLite and PostgreSQL, at
+each size of generated data; a table on screen and JSON in bench/results/ (bench/README.md).
+
+    .venv/bin/python bench/run.py --backend sqlite|postgresql|both [--sizes "10000 1000000"]
+                                  [--duration 10] [--keep] [--fallback]
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import database, load, report, server
+from bench.in_django import QUEUE_QUERIES
+from bench.load import Benchmark
+
+CATALOG_QUERIES = (
+    "dang+ky+khai+sinh",
+    "khai+sinh",
+    "chung+thuc+ban+sao",
+    "giay+phep+xay+dung",
+    "ho+kinh+doanh",
+)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_SIZES") or "10000 1000000",
+        help="dossiers to generate, e.g. '10000 1000000 10000000' (default: $BENCH_SIZES)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=int,  # wrk takes whole seconds
+        default=int(os.environ.get("BENCH_DURATION") or 10),
+        help="seconds of each timed run (default: $BENCH_DURATION or 10)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
+    parser.add_argument(
+        "--fallback",
+        action="store_true",
+        help=f"demo province and {database.FALLBACK_DOSSIERS} dossiers even when the generator "
+        "exists: a quick check of the harness itself",
+    )
+    return parser.parse_args()
+
+
+def _write(path: Path, lines) -> str:
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+# The province supervisor's pages: home with every queue's count, and queues with filters.
+STAFF_PAGES = [
+    "/can-bo/",
+    "/can-bo/hang-cho/tat-ca/",
+    "/can-bo/hang-cho/tat-ca/?trang_thai=returned&sap_xep=-nhan",
+    "/can-bo/hang-cho/qua-han/",
+    "/can-bo/hang-cho/tat-ca/?linh_vuc=HT&trang=3",
+]
+
+
+def benchmarks(var: Path, info: dict) -> list[Benchmark]:
+    officer, supervisor = info["officer_token"], info["supervisor_token"]
+    lookups = str(var / "lookups.txt")
+    queue = [
+        Benchmark(
+            f"staff queue (API list) {name}",
+            arg=_write(var / f"queue-{name}.txt", [f"/api/v1/dossiers/?{query}"]),
+            token=supervisor,
+        )
+        for name, query in zip(("processing+late", "received"), QUEUE_QUERIES, strict=True)
+    ]
+    receipt = f"/api/v1/dossiers/{quote(info['receipt_code'], safe='')}/forms/01.pdf"
+    return [
+        Benchmark(report.CEILING, arg=_write(var / "ceiling.txt", ["/bench/ceiling/"])),
+        Benchmark("lookup page (HTML)", "lookup-page", lookups),
+        Benchmark("lookup API", "lookup-api", lookups),
+        Benchmark(
+            "catalog search",
+            arg=_write(var / "catalog.txt", [f"/thu-tuc/?q={q}" for q in CATALOG_QUERIES]),
+        ),
+        *queue,
+        Benchmark(
+            "staff queue page (HTML)",
+            arg=_write(var / "queue-pages.txt", STAFF_PAGES),
+            token=info["supervisor_session"],
+        ),
+        Benchmark(
+            "receipt PDF (form 01)", arg=_write(var / "receipt.txt", [receipt]), token=officer
+        ),
+        # Last: every request adds a dossier, which would change what the others read.
+        Benchmark(
+            "counter intake (API)",
+            "intake",
+            info["procedure"],
+            token=officer,
+            expect=201,
+            unit="dossiers/s",
+        ),
+        Benchmark("dashboard", skip="monitoring issue not landed"),
+    ]
+
+
+def run_size(
+    backend: str, size: int, args: argparse.Namespace, workdir: Path, generator: bool
+) -> dict:
+    print(f"--- {backend}, {size} dossiers: preparing the database", flush=True)
+    env = database.create(backend, size, workdir, server.base_env())
+    seconds = database.fill(env, size, generator)
+    var = Path(env["MOTCUA_VAR_DIR"])
+    info = database.prepare(env, var / "lookups.txt")
+    print(f"    {info['dossiers']} dossiers ready in {seconds}s; loading", flush=True)
+    if backend == "postgresql":
+        # Before the load: intake adds dossiers, and the plans are of the generated data.
+        database.explain(env, var / "lookups.txt", report.explain_path(), f"{size} dossiers")
+    static = workdir / "static"
+    production = server.production_env(env, static)
+    if not static.exists():
+        server.collectstatic(production)
+    srv = server.Server(production, log=workdir / f"{backend}-{size}-gunicorn.log")
+    try:
+        results = []
+        for bench in benchmarks(var, info):
+            row = load.measure(srv.url, bench, args.duration, srv.log)
+            # Memory after each benchmark shows which one grows the workers (PDF: WeasyPrint).
+            row["worker_rss_mb_after"] = srv.worker_rss_mb()
+            results.append(row)
+            shown = row.get("skipped") or row.get("invalid") or f"{row['rps']} req/s"
+            if "count" in row.get("answer", {}):
+                shown += f" ({row['answer']['count']} dossiers match)"
+            if row.get("busy_cpus_before", 0) > report.BUSY:
+                shown += f" WARNING: other work kept {row['busy_cpus_before']} CPUs busy"
+            print(f"    {bench.name}: {shown}", flush=True)
+        rss = srv.worker_rss_mb()
+    finally:
+        srv.stop()
+    if not args.keep and not any("invalid" in row for row in results):
+        database.drop(backend, size, env)
+    return {
+        "size": size,
+        "dossiers": info["dossiers"],
+        "generate_seconds": seconds,
+        "lookup_codes": info["lookups"],
+        "worker_rss_mb": rss,
+        "benchmarks": results,
+    }
+
+
+def run_backend(backend: str, sizes: list[int], args: argparse.Namespace) -> int:
+    generator = not args.fallback and database.has_generator(server.base_env())
+    if not generator:
+        print(
+            f"WARNING: without `manage.py {database.GENERATOR}` (missing, or --fallback) "
+            f"every size gets the demo province and {database.FALLBACK_DOSSIERS} dossiers. "
+            "Sizes are NOT honoured: these figures say nothing about scale.",
+            flush=True,
+        )
+    if backend == "postgresql":
+        report.explain_path().unlink(missing_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"motcua-bench-{backend}-"))
+    runs, finished = [], False
+    try:
+        for size in sizes:
+            runs.append(run_size(backend, size, args, workdir, generator))
+        finished = True
+    finally:
+        report.analyse(runs)
+        print(report.table(backend, runs), flush=True)
+        meta = {
+            "load": f"wrk -t{load.THREADS} -c{load.CONNECTIONS} -d{args.duration}s "
+            f"(after a {load.WARMUP_SECONDS}s warm-up), gunicorn -w {server.WORKERS}",
+            "data": database.GENERATOR
+            if generator
+            else f"FALLBACK: demo province + {database.FALLBACK_DOSSIERS} dossiers, sizes ignored",
+            "sizes": sizes,
+        }
+        print(f"Results: {report.write(backend, runs, meta)}", flush=True)
+        problems = report.invalid(runs)
+        for problem in problems:
+            print(f"INVALID {backend} {problem}", flush=True)
+        if args.keep or problems or not finished:
+            print(f"Databases and server logs kept in {workdir}", flush=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if problems else 0
+
+
+def under_postgres(args: argparse.Namespace) -> int:
+    """This harness again, for PostgreSQL only, beside a throw-away server (as CI does)."""
+    command = [
+        "bash",
+        "scripts/with-postgres",
+        sys.executable,
+        "bench/run.py",
+        "--backend=postgresql",
+        f"--sizes={args.sizes}",
+        f"--duration={args.duration}",
+        *(["--keep"] if args.keep else []),
+        *(["--fallback"] if args.fallback else []),
+    ]
+    return subprocess.run(command, cwd=server.ROOT).returncode
+
+
+def main() -> int:
+    # A plain kill ends the harness through its finally blocks, which stop gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_args()
+    sizes = sorted({int(s) for s in args.sizes.replace(",", " ").split()})
+    status = 0
+    if args.backend in ("sqlite", "both"):
+        status |= run_backend("sqlite", sizes, args)
+    # --backend postgresql uses the server DATABASE_URL names (it creates and drops bench_<N>
+    # databases there); otherwise, and always for both, a throw-away server of its own.
+    given = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if args.backend == "postgresql" and given:
+        status |= run_backend("postgresql", sizes, args)
+    elif args.backend in ("postgresql", "both"):
+        status |= under_postgres(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
