@@ -42,7 +42,7 @@ def staff_required(view):
 @staff_required
 def home(request):
     sizes = queues.counts(request.user)
-    tiles = [(q, sizes[q.slug]) for q in queues.home_queues(request.user)]
+    tiles = [(q, sizes.get(q.slug)) for q in queues.home_queues(request.user)]
     return render(
         request,
         "backoffice/home.html",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from motcua.org.permissions import reachable_agency_ids
+from motcua.org.selectors import org_tree
 
 from .lifecycle import State
 from .models import Dossier, DossierEvent, DossierStep
@@ -27,8 +28,8 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     """
     qs = Dossier.objects.exclude(state=State.DRAFT, owner__isnull=False)
     agencies = reachable_agency_ids(user, VIEW)
-    if agencies is None:
-        return qs
+    if agencies is None or len(agencies) >= len(org_tree().agency_unit):
+        return qs  # a province-wide role sees everything: no filter to evaluate
     # A subquery rather than a join: no duplicate rows, so no DISTINCT over large lists.
     handed_over = DossierStep.objects.filter(agency_id__in=agencies).values("dossier_id")
     return qs.filter(
