@@ -180,6 +180,25 @@ def move(dossier: Dossier, t: Transition) -> str:
     return before
 
 
+def finish(
+    dossier: Dossier,
+    t: Transition,
+    actor,
+    now: datetime,
+    *,
+    note: str = "",
+    data: dict | None = None,
+    step: DossierStep | None = None,
+    warnings=(),
+) -> ActionResult:
+    """The last move of every action: the table's target state, then its event."""
+    before = move(dossier, t)
+    event = record(
+        dossier, t.action, actor, from_state=before, now=now, note=note, data=data, step=step
+    )
+    return ActionResult(dossier, event, list(warnings))
+
+
 def perform(action: str, *, actor, dossier: Dossier, **params) -> ActionResult:
     """Run any action of the table by name (the API and the staff screens use this)."""
     from . import processing, reception

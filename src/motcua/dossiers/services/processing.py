@@ -14,14 +14,12 @@ from motcua.org.permissions import VIEW_STAFF_SITE, can
 from ..errors import InvalidInput, NotAllowed
 from ..models import DossierFile, Pause
 from .core import (
-    ActionResult,
     begin,
     close_open_steps,
     current_step,
     end_pause,
-    move,
+    finish,
     now_or,
-    record,
     require_items,
     require_text,
     start_pause,
@@ -50,18 +48,16 @@ def dossier_assign(*, actor, dossier, assignee=None, note="", expected_version=N
         if step is not None:
             step.assignee = assignee
             step.save(update_fields=["assignee"])
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=note,
             step=step,
             data={"assignee": assignee.pk, "assignee_name": str(assignee)},
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_forward(
@@ -90,13 +86,11 @@ def dossier_forward(
         if assignee is not None:
             step.assignee = dossier.assignee = _staff_in(assignee, step.agency, "assignee")
             step.save(update_fields=["assignee"])
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=note,
             step=step,
             data={
@@ -106,7 +100,7 @@ def dossier_forward(
                 "step": step.name,
             },
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_request_supplement(
@@ -129,13 +123,11 @@ def dossier_request_supplement(
             )
         dossier.supplement_requests += 1
         start_pause(dossier, Pause.Kind.SUPPLEMENT, now, "\n".join(items))
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=note,
             step=current_step(dossier),
             data={
@@ -143,8 +135,9 @@ def dossier_request_supplement(
                 "form": t.form,
                 "request_no": dossier.supplement_requests,
             },
+            warnings=warnings,
         )
-    return ActionResult(dossier, event, warnings)
+    return result
 
 
 def dossier_receive_supplement(
@@ -156,13 +149,11 @@ def dossier_receive_supplement(
         dossier, t = begin("receive_supplement", actor, dossier, expected_version)
         stored = _store_inputs(dossier, files, actor, purpose=DossierFile.Purpose.SUPPLEMENT)
         pause = end_pause(dossier, now, restart=restart)
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=note,
             step=current_step(dossier),
             data={
@@ -171,7 +162,7 @@ def dossier_receive_supplement(
                 "rule": "restart" if restart else "pause",
             },
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_suspend(*, actor, dossier, reasons="", expected_version=None, now=None):
@@ -181,18 +172,10 @@ def dossier_suspend(*, actor, dossier, reasons="", expected_version=None, now=No
     with transaction.atomic():
         dossier, t = begin("suspend", actor, dossier, expected_version)
         start_pause(dossier, Pause.Kind.SUSPENSION, now, reasons)
-        before = move(dossier, t)
-        event = record(
-            dossier,
-            t.action,
-            actor,
-            from_state=before,
-            now=now,
-            note=reasons,
-            step=current_step(dossier),
-            data={"form": t.form},
+        result = finish(
+            dossier, t, actor, now, note=reasons, step=current_step(dossier), data={"form": t.form}
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_resume(*, actor, dossier, note="", expected_version=None, now=None):
@@ -200,18 +183,16 @@ def dossier_resume(*, actor, dossier, note="", expected_version=None, now=None):
     with transaction.atomic():
         dossier, t = begin("resume", actor, dossier, expected_version)
         pause = end_pause(dossier, now)
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=note,
             step=current_step(dossier),
             data={"paused_seconds": pause.working_seconds if pause else 0},
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_approve(*, actor, dossier, note="", expected_version=None, now=None):
@@ -228,9 +209,8 @@ def dossier_approve(*, actor, dossier, note="", expected_version=None, now=None)
             # If approval was the last step, the result simply waits to be marked ready.
             with contextlib.suppress(NotAllowed):
                 step = open_next_step(dossier, now)
-        before = move(dossier, t)
-        event = record(dossier, t.action, actor, from_state=before, now=now, note=note, step=step)
-    return ActionResult(dossier, event)
+        result = finish(dossier, t, actor, now, note=note, step=step)
+    return result
 
 
 def dossier_reject(*, actor, dossier, reasons="", expected_version=None, now=None):
@@ -239,12 +219,11 @@ def dossier_reject(*, actor, dossier, reasons="", expected_version=None, now=Non
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("reject", actor, dossier, expected_version)
-        before = move(dossier, t)
         dossier.result_summary = reasons
         dossier.finished_at = dossier.result_ready_at = now
         close_open_steps(dossier, now)
-        event = record(dossier, t.action, actor, from_state=before, now=now, note=reasons)
-    return ActionResult(dossier, event)
+        result = finish(dossier, t, actor, now, note=reasons)
+    return result
 
 
 def dossier_apologize(
@@ -272,17 +251,15 @@ def dossier_apologize(
             )
         dossier.appointment_at = new_appointment
         dossier.apologies += 1
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=reasons,
             data={"new_appointment": new_appointment.isoformat(), "form": t.form},
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_mark_result_ready(
@@ -300,15 +277,13 @@ def dossier_mark_result_ready(
         dossier.result_ready_at = now
         if result_summary:
             dossier.result_summary = result_summary
-        before = move(dossier, t)
-        event = record(
+        result = finish(
             dossier,
-            t.action,
+            t,
             actor,
-            from_state=before,
-            now=now,
+            now,
             note=note,
             step=current_step(dossier),
             data={"files": [f.sha256 for f in stored]},
         )
-    return ActionResult(dossier, event)
+    return result

@@ -20,7 +20,7 @@ from .core import (
     begin,
     close_open_steps,
     end_pause,
-    move,
+    finish,
     now_or,
     record,
     require_items,
@@ -151,10 +151,9 @@ def dossier_submit(*, actor, dossier: Dossier, expected_version=None, now=None) 
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("submit", actor, dossier, expected_version)
-        before = move(dossier, t)
         dossier.submitted_at = now
-        event = record(dossier, t.action, actor, from_state=before, now=now)
-    return ActionResult(dossier, event)
+        result = finish(dossier, t, actor, now)
+    return result
 
 
 def dossier_receive_at_counter(
@@ -225,19 +224,11 @@ def dossier_receive(*, actor, dossier: Dossier, note: str = "", expected_version
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("receive", actor, dossier, expected_version)
-        before = move(dossier, t)
         _start_clock(dossier, now)
-        event = record(
-            dossier,
-            t.action,
-            actor,
-            from_state=before,
-            now=now,
-            note=note,
-            data={"form": t.form},
-            step=dossier.steps.first(),
+        result = finish(
+            dossier, t, actor, now, note=note, data={"form": t.form}, step=dossier.steps.first()
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_request_completion(
@@ -248,17 +239,10 @@ def dossier_request_completion(
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("request_completion", actor, dossier, expected_version)
-        before = move(dossier, t)
-        event = record(
-            dossier,
-            t.action,
-            actor,
-            from_state=before,
-            now=now,
-            note=note,
-            data={"missing_items": items, "form": t.form},
+        result = finish(
+            dossier, t, actor, now, note=note, data={"missing_items": items, "form": t.form}
         )
-    return ActionResult(dossier, event)
+    return result
 
 
 def dossier_refuse_reception(
@@ -268,18 +252,9 @@ def dossier_refuse_reception(
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("refuse_reception", actor, dossier, expected_version)
-        before = move(dossier, t)
         dossier.result_summary = reasons
-        event = record(
-            dossier,
-            t.action,
-            actor,
-            from_state=before,
-            now=now,
-            note=reasons,
-            data={"form": t.form},
-        )
-    return ActionResult(dossier, event)
+        result = finish(dossier, t, actor, now, note=reasons, data={"form": t.form})
+    return result
 
 
 def dossier_withdraw(
@@ -290,11 +265,10 @@ def dossier_withdraw(
     with transaction.atomic():
         dossier, t = begin("withdraw", actor, dossier, expected_version)
         end_pause(dossier, now)
-        before = move(dossier, t)
         dossier.finished_at = now
         close_open_steps(dossier, now)
-        event = record(dossier, t.action, actor, from_state=before, now=now, note=reasons)
-    return ActionResult(dossier, event)
+        result = finish(dossier, t, actor, now, note=reasons)
+    return result
 
 
 def dossier_return_result(
@@ -305,19 +279,10 @@ def dossier_return_result(
         dossier, t = begin("return_result", actor, dossier, expected_version)
         if not dossier.files.filter(purpose=DossierFile.Purpose.RESULT).exists():
             raise NotAllowed(_("Kết quả chưa được số hóa: đính kèm tệp kết quả trước khi trả."))
-        before = move(dossier, t)
         dossier.finished_at = now
         close_open_steps(dossier, now)
-        event = record(
-            dossier,
-            t.action,
-            actor,
-            from_state=before,
-            now=now,
-            note=note,
-            data={"delivery": dossier.delivery},
-        )
-    return ActionResult(dossier, event)
+        result = finish(dossier, t, actor, now, note=note, data={"delivery": dossier.delivery})
+    return result
 
 
 def dossier_turn_away_at_counter(
