@@ -158,32 +158,46 @@ def prepare(lookups: Path, limit: int, seed: int) -> dict:
 
 
 def explain(lookups: Path, out: Path, label: str) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of the dossier queries behind the lookup page and the queue
-    list, captured from the real views so the plans are of the SQL the server runs."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the queries behind the lookup page, the queue list of the
+    API and the staff queue pages, captured from the real views so the plans are of the SQL the
+    server runs. Every distinct read is timed by the database; the three slowest of each page
+    are printed with their plans."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from bench.run import STAFF_PAGES
+    from motcua.org.models import User
 
     code, phone = lookups.read_text(encoding="utf-8").split("\n", 1)[0].split()
     pages = [("lookup page", Client(), f"/tra-cuu/?ma={code}&dt={phone}")]
     staff = Client(HTTP_AUTHORIZATION=f"Token {_token(SUPERVISOR)}")
     pages += [("staff queue (API list)", staff, f"/api/v1/dossiers/?{q}") for q in QUEUE_QUERIES]
+    supervisor = Client()
+    supervisor.force_login(User.objects.get(username=SUPERVISOR))
+    pages += [("staff queue page", supervisor, url) for url in STAFF_PAGES]
     lines = [f"===== {label} =====\n"]
     for name, client, url in pages:
         with CaptureQueriesContext(connection) as captured:
             status = client.get(url).status_code
         queries = [q["sql"] for q in captured.captured_queries]
-        # The first few distinct reads of dossier tables: the filter and the page, not every
-        # query a serializer repeats per row.
-        chosen = [q for q in dict.fromkeys(queries) if "dossiers_" in q and q.startswith("SELECT")]
-        lines.append(
-            f"\n### {name}: GET {url} -> {status}; {len(queries)} queries, "
-            f"{len(chosen)} distinct reads of dossier tables, the first {min(len(chosen), 3)}:\n"
-        )
-        for sql in chosen[:3]:
+        timed = []
+        for sql in dict.fromkeys(queries):
+            if not sql.startswith("SELECT"):
+                continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
+            ms = float(plan.rsplit("Execution Time: ", 1)[1].split()[0])
+            timed.append((ms, sql, plan))
+        timed.sort(key=lambda t: t[0], reverse=True)
+        total = sum(t[0] for t in timed)
+        lines.append(
+            f"\n### {name}: GET {url} -> {status}; {len(queries)} queries, "
+            f"{len(timed)} distinct reads taking {total:.1f} ms in the database; the slowest "
+            f"{min(len(timed), 3)} ({', '.join(f'{t[0]:.1f}' for t in timed[:3])} ms):\n"
+        )
+        for _ms, sql, plan in timed[:3]:
             lines.append(f"\n{sql}\n\n{plan}\n")
     with out.open("a", encoding="utf-8") as handle:
         handle.write("".join(lines) + "\n")

@@ -19,6 +19,9 @@ TARGETS = {
     "counter intake (API)": (None, 100, None),
     "staff queue (API list) processing+late": (None, None, 1.2),
     "staff queue (API list) received": (None, None, 1.2),
+    "staff queue page (HTML)": (None, None, 1.2),
+    "lookup page, first views": (None, None, 1.2),
+    "lookup API, first views": (None, None, 1.2),
 }
 
 

@@ -60,6 +60,8 @@ def _write(path: Path, lines) -> str:
     return str(path)
 
 
+WARM_CODES = 1000
+
 # The province supervisor's pages: home with every queue's count, and queues with filters.
 STAFF_PAGES = [
     "/can-bo/",
@@ -72,7 +74,11 @@ STAFF_PAGES = [
 
 def benchmarks(var: Path, info: dict) -> list[Benchmark]:
     officer, supervisor = info["officer_token"], info["supervisor_token"]
-    lookups = str(var / "lookups.txt")
+    # The first thousand codes are looked up once before their run (a warm cache, as for a
+    # citizen who checks again); the other nine thousand are first views, rendered anew.
+    codes = (var / "lookups.txt").read_text(encoding="utf-8").splitlines()
+    warm = _write(var / "lookups-warm.txt", codes[:WARM_CODES])
+    cold = _write(var / "lookups-cold.txt", codes[WARM_CODES:] or codes)
     queue = [
         Benchmark(
             f"staff queue (API list) {name}",
@@ -84,8 +90,10 @@ def benchmarks(var: Path, info: dict) -> list[Benchmark]:
     receipt = f"/api/v1/dossiers/{quote(info['receipt_code'], safe='')}/forms/01.pdf"
     return [
         Benchmark(report.CEILING, arg=_write(var / "ceiling.txt", ["/bench/ceiling/"])),
-        Benchmark("lookup page (HTML)", "lookup-page", lookups),
-        Benchmark("lookup API", "lookup-api", lookups),
+        Benchmark("lookup page (HTML)", "lookup-page", warm, prime=True),
+        Benchmark("lookup API", "lookup-api", warm, prime=True),
+        Benchmark("lookup page, first views", "lookup-page", cold),
+        Benchmark("lookup API, first views", "lookup-api", cold),
         Benchmark(
             "catalog search",
             arg=_write(var / "catalog.txt", [f"/thu-tuc/?q={q}" for q in CATALOG_QUERIES]),

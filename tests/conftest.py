@@ -9,6 +9,17 @@ pytest_plugins = ["tests.world"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    # Caches live in the test process (pytest-django has read the settings by now, before any
+    # cache was opened), and each test starts with them empty (see below).
+    from django.conf import settings
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "p"},
+    }
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Real hashing costs a quarter second a user; tests make hundreds of users."""
@@ -40,6 +51,10 @@ def _fresh_reference_caches():
         clear_calendar_cache = None
     if clear_calendar_cache:
         clear_calendar_cache()
+    from django.core.cache import caches
+
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
 
 

@@ -121,6 +121,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every process on the host (gunicorn workers, the task worker): rate-limit
+# counters and rendered public pages must be the same for all of them. Files need no server;
+# several hosts would point MOTCUA_CACHE_DIR at a shared directory.
+CACHE_DIR = Path(os.environ.get("MOTCUA_CACHE_DIR", VAR_DIR / "cache"))
+CACHES = {
+    "default": {
+        "BACKEND": "motcua.core.cache.FileCache",
+        "LOCATION": str(CACHE_DIR / "default"),
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+    "pages": {
+        "BACKEND": "motcua.core.cache.FileCache",
+        "LOCATION": str(CACHE_DIR / "pages"),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "backoffice:home"
@@ -193,7 +211,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "lookup": os.environ.get("MOTCUA_LOOKUP_RATE", "30/min"),
         "token": os.environ.get("MOTCUA_TOKEN_RATE", "10/min"),
     },
 }

@@ -45,6 +45,21 @@ def test_queue_lists_filters_and_paginates(client, world):
     assert client.get(reverse("backoffice:queue", args=["khong-co"])).status_code == 404
 
 
+def test_a_history_too_long_to_count_says_so(client, world, monkeypatch):
+    from motcua.core.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    for _ in range(3):
+        bring_to(world, State.RECEIVED)
+    client = _login(client, world.staff[Role.RECEPTION_OFFICER])
+    page = client.get(reverse("backoffice:queue", args=["tat-ca"])).content.decode()
+    assert "Hơn 2 hồ sơ — lọc để thu hẹp" in page
+    narrowed = client.get(
+        reverse("backoffice:queue", args=["tat-ca"]), {"trang_thai": "processing"}
+    )
+    assert "0 hồ sơ" in narrowed.content.decode()
+
+
 def test_dossier_page_shows_everything_and_offers_allowed_actions(client, world):
     dossier = bring_to(world, State.PROCESSING)
     page = (

@@ -46,10 +46,10 @@ def test_filter_by_field_and_level(page, catalog):
 
 def test_switch_to_english_and_back(page, catalog):
     page.goto("/thu-tuc/1.001193/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/thu-tuc/1\.001193/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Birth registration")
-    page.get_by_role("button", name="Tiếng Việt").click()
+    page.get_by_role("link", name="Tiếng Việt").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục đăng ký khai sinh")
 
 

@@ -124,7 +124,9 @@ def test_too_large_file_is_refused(world, settings):
 def test_notification_is_enqueued_only_after_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         world.receive()
-    assert len(callbacks) == 1
+    # Deferred to the commit: the applicant's notice, and dropping the cached public lookup.
+    deferred = sorted(c.__qualname__.split(".")[0] for c in callbacks)
+    assert deferred == ["_notify_on_commit", "drop_on_commit"]
 
 
 def test_applicant_receives_an_email_on_reception(world, mailoutbox):

@@ -1,5 +1,6 @@
 """REST API v1: thin views that parse input, call one service or selector, and answer."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -9,18 +10,25 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_detail, procedure_list
+from motcua.core import ratelimit
 from motcua.dossiers import services
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.inputs import ACTION_INPUTS
 from motcua.dossiers.lifecycle import ACTIONS
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import control_sheet, find_visible, public_lookup
+from motcua.dossiers.selectors import (
+    cached_public_lookup,
+    control_sheet,
+    find_visible,
+    public_timeline,
+)
 from motcua.org.models import Agency, Role, User
 from motcua.org.selectors import active_assignments
 
@@ -38,10 +46,6 @@ from .serializers import (
 
 class TokenThrottle(AnonRateThrottle):
     scope = "token"
-
-
-class LookupThrottle(AnonRateThrottle):
-    scope = "lookup"
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -75,7 +79,6 @@ class TokenView(APIView):
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_staff:
             return Response({"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=400)
-        from django.conf import settings
         from django_otp import match_token, user_has_device
 
         if user_has_device(user, confirmed=True) or settings.MOTCUA["REQUIRE_2FA"]:
@@ -250,33 +253,51 @@ class DossierForm(APIView):
 
 
 class Lookup(APIView):
-    """Public lookup by code and the last four digits of the phone: no personal data."""
+    """Public lookup by code and the last four digits of the phone: no personal data.
+
+    Like the page, it refuses an address after too many wrong answers in a minute, and keeps
+    each answer in the shared cache until the dossier changes.
+    """
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [LookupThrottle]
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("phone", str, required=True, description="4 số cuối")],
         responses={200: LookupSerializer},
     )
     def get(self, request, code: str):
-        dossier = public_lookup(code, str(request.query_params.get("phone", ""))[:20])
-        if dossier is None:
+        address = ratelimit.client_address(request)
+        if ratelimit.exceeded("lookup", address, settings.MOTCUA["LOOKUP_PER_MINUTE"]):
+            return Response(
+                {"detail": _("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau một phút.")},
+                status=429,
+                headers={"Retry-After": "60"},
+            )
+        answer = cached_public_lookup(
+            "api", code[:64], str(request.query_params.get("phone", ""))[:20], self.answer
+        )
+        if answer is None:
+            ratelimit.count("lookup", address)
             return Response(
                 {"detail": _("Không tìm thấy hồ sơ với mã và số điện thoại này.")}, status=404
             )
-        return Response(
-            LookupSerializer(
-                {
-                    "code": dossier.code,
-                    "procedure_name": dossier.procedure.name,
-                    "state": dossier.state,
-                    "state_label": dossier.get_state_display(),
-                    "received_at": dossier.received_at,
-                    "due_at": dossier.due_at,
-                    "appointment_at": dossier.appointment_at,
-                    "timeline": control_sheet(dossier),
-                }
-            ).data
-        )
+        # The cache holds the JSON itself: a repeated lookup is served without re-rendering.
+        return HttpResponse(answer, content_type="application/json")
+
+    @staticmethod
+    def answer(dossier) -> bytes:
+        data = LookupSerializer(
+            {
+                "code": dossier.code,
+                "procedure_name": dossier.procedure.name,
+                "state": dossier.state,
+                "state_label": dossier.get_state_display(),
+                "received_at": dossier.received_at,
+                "due_at": dossier.due_at,
+                "appointment_at": dossier.appointment_at,
+                "timeline": public_timeline(dossier),
+            }
+        ).data
+        return JSONRenderer().render(data)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core.paging import CappedPaginator
 from motcua.dossiers import deadlines, forms_pdf, services
 from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
@@ -67,7 +67,8 @@ def queue(request, slug: str):
     if form.is_valid():
         qs = _filter(qs, form.cleaned_data)
     order = SORTS.get(form.cleaned_data.get("sap_xep") if form.is_valid() else "", SORTS["han"])[0]
-    page = Paginator(qs.order_by(order, "pk"), PAGE_SIZE).get_page(request.GET.get("trang"))
+    paginator = CappedPaginator(qs.order_by(order, "pk"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang"))
     now = timezone.now()
     rows = [(d, deadlines.dossier_timeliness(d, now=now)) for d in page.object_list]
     query = request.GET.copy()

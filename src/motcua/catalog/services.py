@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core import pagecache
 from motcua.org import permissions
 from motcua.org.models import Agency
 
@@ -42,6 +43,8 @@ def catalog_import(
     catalog = clean_catalog(data, set(Field.objects.values_list("code", flat=True)))
     valid_from = valid_from or timezone.localdate()
     with transaction.atomic():
+        # Bulk writes send no signals: the public pages are dropped here, once.
+        pagecache.clear_on_commit()
         return _apply(catalog, agency_resolver, valid_from)
 
 

@@ -5,18 +5,17 @@ import json
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .importing import FORMAT, SHEETS, CatalogImportError
 
 
 def workbook_to_data(stream: BinaryIO) -> dict:
     """Read a workbook into the JSON structure, each row remembering its sheet and number."""
+    from openpyxl import load_workbook  # here, not at import: only the admin's import needs it
+
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, Exception) as exc:
+    except Exception as exc:
         # openpyxl raises many kinds of errors on a damaged or foreign file.
         raise CatalogImportError([_("Không đọc được tệp Excel: %(e)s") % {"e": exc}]) from None
     rows: dict[str, list[dict]] = {}
@@ -68,6 +67,9 @@ def workbook_to_data(stream: BinaryIO) -> dict:
 
 
 def data_to_workbook(data: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     flat: dict[str, list[dict]] = {"fields": data["fields"], "procedures": []}

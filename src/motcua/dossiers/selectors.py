@@ -1,11 +1,15 @@
 """Reads of dossiers: scoped lists for staff, a dossier's page data, and the public lookup."""
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 
+from motcua.core import pagecache
 from motcua.org.permissions import reachable_agency_ids
 from motcua.org.selectors import org_tree
 
@@ -60,20 +64,104 @@ def control_sheet(dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor", "actor_agency", "step").order_by("seq")
 
 
+def _lookup_parts(code: str, phone_last4: str) -> tuple[str, str] | None:
+    code = (code or "").strip()
+    digits = "".join(ch for ch in (phone_last4 or "") if ch.isdigit())
+    if not code or len(digits) != 4:
+        return None
+    return code, digits
+
+
+def _last4(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())[-4:]
+
+
+# The public answer shows only these; narrow queries keep the uncached lookup cheap (Django
+# spends more time composing SQL for wide rows than the database spends answering it).
+LOOKUP_FIELDS = (
+    "id",
+    "code",
+    "state",
+    "version",
+    "applicant_phone",
+    "received_at",
+    "due_at",
+    "appointment_at",
+    "procedure__name",
+    "receiving_agency__name",
+)
+
+
+def _lookup_row(code: str) -> Dossier | None:
+    return (
+        Dossier.objects.select_related("procedure", "receiving_agency")
+        .only(*LOOKUP_FIELDS)
+        .filter(code=code)
+        .first()
+    )
+
+
+def public_timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
+    """The events as the public sees them: what, when, and which agency (never who)."""
+    return (
+        dossier.events.select_related("actor_agency")
+        .only("seq", "action", "to_state", "at", "dossier_id", "actor_agency__name")
+        .order_by("seq")
+    )
+
+
 def public_lookup(code: str, phone_last4: str) -> Dossier | None:
     """The dossier for a code and the last four digits of the applicant's phone, or None.
 
     A wrong code and a wrong phone give the same None, so the answer reveals nothing.
     """
-    code = (code or "").strip()
-    digits = "".join(ch for ch in (phone_last4 or "") if ch.isdigit())
-    if not code or len(digits) != 4:
+    parts = _lookup_parts(code, phone_last4)
+    if parts is None:
         return None
-    dossier = (
-        Dossier.objects.select_related("procedure", "receiving_agency", "current_agency")
-        .filter(code=code)
-        .first()
-    )
-    if dossier is None or not dossier.applicant_phone.endswith(digits):
+    dossier = _lookup_row(parts[0])
+    if dossier is None or _last4(dossier.applicant_phone) != parts[1]:
         return None
     return dossier
+
+
+LOOKUP_KINDS = ("page", "api")
+
+
+def lookup_cache_keys(code: str) -> list[str]:
+    """Every cached public answer about the dossier with this code, in every language."""
+    return [
+        pagecache.key("lookup", kind, language, code)
+        for kind in LOOKUP_KINDS
+        for language, _name in settings.LANGUAGES
+    ]
+
+
+def cached_public_lookup(kind: str, code: str, phone_last4: str, build: Callable[[Dossier], Any]):
+    """What `build` makes of the dossier `public_lookup` would find, or None.
+
+    The answer is kept in the shared page cache until the dossier changes (services drop it on
+    commit), so a citizen refreshing the page costs no query. The entry holds the phone's last
+    four digits and is checked against them, so a wrong phone still gets None.
+    """
+    parts = _lookup_parts(code, phone_last4)
+    if parts is None:
+        return None
+    code, digits = parts
+    cache_key = pagecache.key("lookup", kind, get_language(), code)
+    entry = pagecache.pages().get(cache_key)
+    if entry is None:
+        generation = pagecache.generation()
+        dossier = _lookup_row(code)
+        if dossier is None:
+            return None
+        entry = (_last4(dossier.applicant_phone), build(dossier))
+        pagecache.store(
+            cache_key,
+            entry,
+            lambda: (
+                pagecache.generation() == generation
+                and Dossier.objects.filter(pk=dossier.pk, version=dossier.version).exists()
+            ),
+        )
+    last4, answer = entry
+    return answer if last4 == digits else None

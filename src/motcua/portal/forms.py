@@ -65,9 +65,22 @@ class LookupForm(forms.Form):
     )
     dt = forms.RegexField(
         label=_("4 số cuối điện thoại người nộp"),
-        regex=r"^\s*\d{4}\s*$",
+        regex=r"^\s*[0-9]{4}\s*$",
         error_messages={"invalid": _("Nhập đúng 4 chữ số cuối của số điện thoại.")},
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}
         ),
     )
+
+    @classmethod
+    def quick(cls, query) -> tuple[str, str] | None:
+        """(code, 4 digits) when the query passes this form's rules, else None; checked without
+        building the form, because the lookup is the busiest public path."""
+        if "dt" not in query:
+            return None
+        code, digits = query.get("ma", "").strip(), query.get("dt", "").strip()
+        if not code or len(code) > cls.base_fields["ma"].max_length:
+            return None
+        if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
+            return None
+        return code, digits

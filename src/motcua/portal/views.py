@@ -2,19 +2,20 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from motcua.catalog import selectors
-from motcua.core.ratelimit import client_address, hit
-from motcua.dossiers.deadlines import dossier_timeliness
-from motcua.dossiers.selectors import control_sheet, public_lookup
+from motcua.core import pagecache, ratelimit
+from motcua.dossiers.selectors import cached_public_lookup, public_lookup, public_timeline
 
 from .forms import CatalogFilterForm, LookupForm
 
 
 @require_GET
+@pagecache.cached_catalog_page
 def home(request):
     return render(
         request,
@@ -24,6 +25,7 @@ def home(request):
 
 
 @require_GET
+@pagecache.cached_catalog_page
 def procedure_list(request):
     form = CatalogFilterForm(request.GET)
     filters = form.filters()
@@ -46,6 +48,7 @@ def procedure_print(request):
 
 
 @require_GET
+@pagecache.cached_catalog_page
 def procedure_detail(request, code: str):
     procedure = selectors.procedure_detail(code)
     if procedure is None:
@@ -66,23 +69,36 @@ def procedure_detail(request, code: str):
 def lookup(request):
     """Track a dossier by its code and the last four digits of the applicant's phone.
 
-    A wrong code and a wrong phone get the same answer, and each address may try only a few
-    times a minute, so codes cannot be enumerated.
+    A wrong code and a wrong phone get the same answer, and an address that guessed wrong too
+    often in the last minute is refused, so codes cannot be enumerated. Anonymous answers come
+    from the shared page cache until the dossier changes.
     """
-    form = LookupForm(
-        request.GET if "dt" in request.GET else None, initial={"ma": request.GET.get("ma", "")}
-    )
-    context = {"form": form}
-    if form.is_bound and form.is_valid():
-        if not hit("lookup", client_address(request), settings.MOTCUA["LOOKUP_PER_MINUTE"]):
-            context["limited"] = True
-            return render(request, "portal/lookup.html", context, status=429)
-        dossier = public_lookup(form.cleaned_data["ma"], form.cleaned_data["dt"])
-        context["searched"] = True
-        if dossier is not None:
-            context.update(
-                dossier=dossier,
-                timeliness=dossier_timeliness(dossier),
-                timeline=control_sheet(dossier),
-            )
-    return render(request, "portal/lookup.html", context)
+    asked = LookupForm.quick(request.GET)
+
+    def form() -> LookupForm:
+        # Built only to render: a cached answer needs none.
+        query = request.GET if "dt" in request.GET else None
+        return LookupForm(query, initial={"ma": request.GET.get("ma", "")})
+
+    if asked is None:  # no question yet, or one whose mistakes the form explains
+        return render(request, "portal/lookup.html", {"form": form()})
+    address, limit = ratelimit.client_address(request), settings.MOTCUA["LOOKUP_PER_MINUTE"]
+    if ratelimit.exceeded("lookup", address, limit):
+        context = {"form": form(), "limited": True}
+        return render(request, "portal/lookup.html", context, status=429)
+
+    def page(dossier) -> str:
+        context = {"form": form(), "searched": True, "dossier": dossier}
+        return render_to_string(
+            "portal/lookup.html", {**context, "timeline": public_timeline(dossier)}, request
+        )
+
+    if pagecache.anonymous(request):
+        body = cached_public_lookup("page", *asked, page)
+    else:
+        dossier = public_lookup(*asked)
+        body = page(dossier) if dossier is not None else None
+    if body is None:
+        ratelimit.count("lookup", address)
+        return render(request, "portal/lookup.html", {"form": form(), "searched": True})
+    return HttpResponse(body)

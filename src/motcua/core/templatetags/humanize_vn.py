@@ -14,6 +14,15 @@ def _group(n: int) -> str:
 
 
 @register.filter
+def number(value) -> str:
+    """10000 → "10.000" (Vietnamese) or "10,000" (English)."""
+    try:
+        return _group(int(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
 def dong(value) -> str:
     """200000 → "200.000 đ" (Vietnamese) or "200,000 VND" (English)."""
     try:

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core import pagecache
 from motcua.org.permissions import can
 from motcua.org.selectors import active_assignments
 
@@ -18,6 +19,7 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..lifecycle import APPLICANT, RECEIVING, SAME, State, Transition, transition
 from ..models import Dossier, DossierEvent, DossierStep, Pause
 from ..permissions import ACTION_PERMISSIONS
+from ..selectors import lookup_cache_keys
 
 
 @dataclass
@@ -109,6 +111,9 @@ def record(
     dossier.event_head = event.hash
     dossier.version += 1
     dossier.save()
+    if dossier.code:
+        # The public lookup shows state and timeline: its cached answers go when this commits.
+        pagecache.drop_on_commit(*lookup_cache_keys(dossier.code))
     _notify_on_commit(event)
     return event
 

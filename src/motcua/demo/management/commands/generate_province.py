@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.core import pagecache
 from motcua.demo.generator.run import generate
 from motcua.org.models import Unit
 
@@ -37,4 +38,6 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        # The bulk path writes past the services: no cached public answer may outlive it.
+        pagecache.pages().clear()
         self.stdout.write(self.style.SUCCESS(f"{run.generated:,} hồ sơ (seed {run.seed})."))
