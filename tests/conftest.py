@@ -58,6 +58,17 @@ def _fresh_reference_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_rating_scale(request):
+    """Tests that commit (browser tests) flush the tables after each test, taking the rows the
+    migrations installed with them: put the default rating scale back."""
+    if {"live_server", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        from motcua.portal.rating_defaults import install
+
+        install()
+
+
 @pytest.fixture
 def demo_province(db):
     """The demo province exactly as `make run` loads it."""

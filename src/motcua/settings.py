@@ -259,7 +259,34 @@ MOTCUA = {
     "FORM_SET": os.environ.get("MOTCUA_FORM_SET", "decree118"),
     # Absolute address of the public site, printed in QR codes on the forms.
     "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
-    # Public lookups a client address may make per minute (against guessing codes).
+    # Wrong public lookups a client address may make per minute (against guessing codes).
     "LOOKUP_PER_MINUTE": int(os.environ.get("MOTCUA_LOOKUP_PER_MINUTE", "20")),
+    # Feedback messages one address may send per hour (against floods).
+    "FEEDBACK_PER_HOUR": int(os.environ.get("MOTCUA_FEEDBACK_PER_HOUR", "10")),
+    # Citizen accounts with a phone number or e-mail and a password. A province that signs
+    # citizens in only through the national identity provider turns them off.
+    "LOCAL_ACCOUNTS": env_bool("MOTCUA_LOCAL_ACCOUNTS", True),
+    # The name on the button of the OpenID Connect provider (below), e.g. "VNeID".
+    "OIDC_NAME": os.environ.get("MOTCUA_OIDC_NAME", "VNeID"),
 }
+
+# Citizens' sign-in through a national identity provider (VNeID, the national portal's single
+# sign-on) over OpenID Connect: set these and the sign-in page offers it. Nothing else changes.
+OIDC_RP_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("MOTCUA_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("MOTCUA_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("MOTCUA_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("MOTCUA_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("MOTCUA_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("MOTCUA_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("MOTCUA_OIDC_SCOPES", "openid profile email phone")
+# The claim that carries the personal identification number (số định danh cá nhân).
+OIDC_ID_NUMBER_CLAIM = os.environ.get("MOTCUA_OIDC_ID_NUMBER_CLAIM", "citizen_id")
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = False
+LOGIN_REDIRECT_URL_FAILURE = "/tai-khoan/dang-nhap/?loi=dinh-danh"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("motcua.portal.identity.CitizenOIDCBackend")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "motcua")

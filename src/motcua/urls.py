@@ -8,7 +8,11 @@ from django.views.i18n import set_language
 
 # The language switch sits inside the prefixed patterns so that it resolves the page it was
 # posted from in that page's language, and can send the reader to the same page translated.
-urlpatterns = [path("api/v1/", include("motcua.api.urls"))]
+urlpatterns = [
+    path("api/v1/", include("motcua.api.urls")),
+    # The national identity provider sends citizens back here (one fixed address to register).
+    path("oidc/", include("mozilla_django_oidc.urls")),
+]
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("quan-tri/", admin.site.urls),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import counter, views
+from . import counter, feedback, views
 
 app_name = "backoffice"
 KEY = r"(?P<key>[^/]+)"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("tiep-nhan/thanh-phan/", counter.procedure_checklist, name="counter_checklist"),
     path("tiep-nhan/nguoi-nop/", counter.applicant_lookup, name="counter_applicant"),
     path("tra-ket-qua/", views.handover_list, name="handover"),
+    path("phan-anh/", feedback.feedback_queue, name="feedback_queue"),
+    path("phan-anh/<int:pk>/", feedback.feedback_item, name="feedback_item"),
     path("hang-cho/<slug:slug>/", views.queue, name="queue"),
     re_path(rf"^ho-so/{KEY}/$", views.dossier_page, name="dossier"),
     re_path(rf"^ho-so/{KEY}/thao-tac/(?P<action>[a-z_]+)/$", views.dossier_action, name="action"),

@@ -17,7 +17,7 @@ from motcua.org.admin import ManagedByAdministrators
 
 from . import services
 from .importing import CatalogImportError
-from .models import Component, Fee, Field, Procedure, ProcessDefinition, ProcessStep
+from .models import Component, Fee, Field, LifeEvent, Procedure, ProcessDefinition, ProcessStep
 from .selectors import catalog_export_data
 from .spreadsheet import data_to_workbook, workbook_to_data
 
@@ -35,6 +35,13 @@ class CatalogAdmin(ManagedByAdministrators):
 class FieldAdmin(CatalogAdmin):
     list_display = ["name", "code", "name_en"]
     search_fields = ["name", "code"]
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(CatalogAdmin):
+    list_display = ["name", "code", "order"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["procedures"]
 
 
 class FeeInline(admin.StackedInline):

@@ -279,3 +279,26 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class LifeEvent(models.Model):
+    """Sự kiện cuộc sống: a moment of life (a birth, a marriage, building a house) and the
+    procedures a citizen goes through for it, so they need not know the field's name."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên sự kiện"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    description = models.CharField(_("mô tả ngắn"), max_length=300, blank=True)
+    description_en = models.CharField(_("mô tả ngắn tiếng Anh"), max_length=300, blank=True)
+    procedures = models.ManyToManyField(
+        Procedure, verbose_name=_("thủ tục"), related_name="life_events", blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("sự kiện cuộc sống")
+        verbose_name_plural = _("sự kiện cuộc sống")
+
+    def __str__(self) -> str:
+        return self.name

@@ -54,9 +54,11 @@ def generation() -> str:
     return current
 
 
-def store(cache_key: str, value, still_valid: Callable[[], bool]) -> None:
+def store(
+    cache_key: str, value, still_valid: Callable[[], bool], timeout: int | None = None
+) -> None:
     cache = pages()
-    cache.set(cache_key, value, timeout=None)
+    cache.set(cache_key, value, timeout=timeout)
     if not still_valid():
         cache.delete(cache_key)
 
@@ -70,33 +72,37 @@ def clear_on_commit(**_ignored) -> None:
     transaction.on_commit(lambda: pages().clear())
 
 
-def cached_catalog_page(view):
-    """Serve anonymous visitors the page as last rendered until the catalog changes."""
+def cached_catalog_page(view=None, *, timeout: int | None = None):
+    """Serve anonymous visitors the page as last rendered until the catalog changes (or, with
+    `timeout`, for at most that many seconds, for pages that also show live figures)."""
     from functools import wraps
 
     from django.http import HttpResponse
     from django.utils.translation import get_language
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not anonymous(request):
-            return view(request, *args, **kwargs)
-        cache_key = key("catalog", get_language(), request.get_full_path())
-        body = pages().get(cache_key)
-        if body is not None:
-            return HttpResponse(body)
-        before = generation()
-        response = view(request, *args, **kwargs)
-        # A page that asked for a CSRF token or set a cookie belongs to this visitor alone.
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        ):
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            store(cache_key, response.content, lambda: generation() == before)
-        return response
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not anonymous(request):
+                return view(request, *args, **kwargs)
+            cache_key = key("catalog", get_language(), request.get_full_path())
+            body = pages().get(cache_key)
+            if body is not None:
+                return HttpResponse(body)
+            before = generation()
+            response = view(request, *args, **kwargs)
+            # A page that asked for a CSRF token or set a cookie belongs to this visitor alone.
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_USED")
+            ):
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                store(cache_key, response.content, lambda: generation() == before, timeout)
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

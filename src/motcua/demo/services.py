@@ -12,11 +12,13 @@ from pathlib import Path
 from django.db import transaction
 
 from motcua.catalog.importing import CleanProcedure
+from motcua.catalog.models import LifeEvent, Procedure
 from motcua.catalog.services import catalog_import
 from motcua.org.models import Agency, Division, RoleAssignment, Tier, Unit, User
 
 DATA = Path(__file__).resolve().parent / "data"
 CATALOG_FILE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo_catalog.json"
+LIFE_EVENTS_FILE = CATALOG_FILE.with_name("life_events.json")
 VARIANTS = {"three_tier": "long_an_3_tier.json", "two_tier": "tay_ninh_2_tier.json"}
 DEMO_PASSWORD = "motcua-demo"  # listed in the README; demo data only
 # The demo catalog's processes apply from the start of two-tier local government.
@@ -45,7 +47,23 @@ def demo_province_load(*, variant: str = "three_tier", password: str = DEMO_PASS
             agency_resolver=_resolver(spec["agencies"], agencies, units),
             valid_from=PROCESS_VALID_FROM,
         )
+        _load_life_events(json.loads(LIFE_EVENTS_FILE.read_text(encoding="utf-8")))
     return DemoReport(len(units), len(agencies), created, report.created, report.updated)
+
+
+def _load_life_events(data: dict) -> None:
+    for order, row in enumerate(data["life_events"]):
+        event, _ = LifeEvent.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "name_en": row.get("name_en", ""),
+                "description": row.get("description", ""),
+                "description_en": row.get("description_en", ""),
+                "order": order,
+            },
+        )
+        event.procedures.set(Procedure.objects.filter(national_code__in=row["procedures"]))
 
 
 def _load_units(rows: list[dict]) -> dict[str, Unit]:

@@ -261,6 +261,15 @@ class DossierFile(models.Model):
         return self.original_name
 
 
+# Events that are not moves of the lifecycle table: the applicant's work on a draft.
+OTHER_EVENTS = {
+    "create": _("Tạo hồ sơ"),
+    "edit_draft": _("Cập nhật hồ sơ nháp"),
+    "attach_files": _("Đính kèm tệp"),
+    "detach_file": _("Gỡ tệp đính kèm"),
+}
+
+
 class DossierEvent(models.Model):
     """One line of the processing control sheet; append-only, hash-chained per dossier."""
 
@@ -296,7 +305,9 @@ class DossierEvent(models.Model):
     def label(self) -> str:
         """What happened, in words (the action's name in the lifecycle table)."""
         transition = BY_ACTION.get(self.action)
-        return str(transition.label) if transition else str(_("Tạo hồ sơ"))
+        if transition:
+            return str(transition.label)
+        return str(OTHER_EVENTS.get(self.action, OTHER_EVENTS["create"]))
 
 
 class CodeCounter(models.Model):

@@ -84,3 +84,209 @@ class LookupForm(forms.Form):
         if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
             return None
         return code, digits
+
+
+# --- citizen accounts ----------------------------------------------------------------------
+
+
+class PlainForm(forms.Form):
+    """Labels without Django's trailing colon, as Vietnamese forms are written."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ServiceCheckedForm(PlainForm):
+    """Shapes and labels the input; the service checks it and names every mistake at once, in
+    its own words. So no field is required here (the page still marks which ones are)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
+                field.required = False
+
+
+class SignUpForm(ServiceCheckedForm):
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    contact = forms.CharField(
+        label=_("Số điện thoại hoặc thư điện tử"),
+        max_length=254,
+        help_text=_("Dùng để đăng nhập và nhận thông báo về hồ sơ."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        max_length=128,
+        help_text=_("Ít nhất 8 ký tự, không quá đơn giản."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class SignInForm(PlainForm):
+    contact = forms.CharField(
+        label=_("Số điện thoại hoặc thư điện tử"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ProfileForm(ServiceCheckedForm):
+    kind = forms.TypedChoiceField(
+        label=_("Bạn là"), coerce=int, choices=[(1, _("Công dân")), (2, _("Tổ chức, doanh nghiệp"))]
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên (hoặc tên tổ chức)"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD) hoặc mã số thuế"),
+        max_length=13,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("Thư điện tử"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+
+# --- online submission ---------------------------------------------------------------------
+
+
+class DraftForm(ServiceCheckedForm):
+    """The applicant and delivery part of a draft; files are uploaded one component at a time."""
+
+    applicant_name = forms.CharField(label=_("Họ tên người nộp (hoặc tên tổ chức)"), max_length=200)
+    applicant_id_number = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD) hoặc mã số thuế"),
+        max_length=13,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    applicant_phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    applicant_email = forms.CharField(
+        label=_("Thư điện tử"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    summary = forms.CharField(
+        label=_("Nội dung đề nghị (không bắt buộc)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    delivery = forms.ChoiceField(label=_("Nhận kết quả"), widget=forms.RadioSelect)
+    delivery_address = forms.CharField(
+        label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery"].choices = choices
+
+    def service_input(self) -> dict:
+        data = self.data
+        return {
+            "applicant": {
+                "name": data.get("applicant_name", ""),
+                "id_number": data.get("applicant_id_number", ""),
+                "phone": data.get("applicant_phone", ""),
+                "email": data.get("applicant_email", ""),
+                "address": data.get("applicant_address", ""),
+            },
+            "delivery": data.get("delivery", ""),
+            "delivery_address": data.get("delivery_address", ""),
+            "summary": data.get("summary", ""),
+        }
+
+
+class ReasonForm(PlainForm):
+    reasons = forms.CharField(
+        label=_("Lý do"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+class FeedbackForm(ServiceCheckedForm):
+    kind = forms.ChoiceField(label=_("Loại"), widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Tiêu đề"), max_length=200)
+    content = forms.CharField(
+        label=_("Nội dung"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    procedure = forms.CharField(
+        label=_("Mã thủ tục liên quan (nếu có)"), max_length=20, required=False
+    )
+    agency = forms.ChoiceField(label=_("Cơ quan liên quan (nếu có)"), required=False)
+    sender_name = forms.CharField(
+        label=_("Họ tên người gửi"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    sender_phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    sender_email = forms.CharField(
+        label=_("Thư điện tử"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
+    allow_publish = forms.BooleanField(
+        label=_("Đồng ý công khai nội dung và câu trả lời (không công khai tên, số điện thoại)"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Feedback
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Feedback.Kind.choices
+        self.fields["agency"].choices = [("", _("Không chọn"))] + [
+            (str(a.pk), a.name)
+            for a in Agency.objects.filter(valid_to__isnull=True).select_related("unit")
+        ]

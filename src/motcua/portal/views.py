@@ -11,17 +11,34 @@ from motcua.catalog import selectors
 from motcua.core import pagecache, ratelimit
 from motcua.dossiers.selectors import cached_public_lookup, public_lookup, public_timeline
 
+from . import selectors as portal_selectors
 from .forms import CatalogFilterForm, LookupForm
 
 
 @require_GET
-@pagecache.cached_catalog_page
+@pagecache.cached_catalog_page(timeout=3600)  # "popular" follows the dossiers: an hour is fresh
 def home(request):
     return render(
         request,
         "portal/home.html",
-        {"form": CatalogFilterForm(), "fields": selectors.fields_with_counts()},
+        {
+            "form": CatalogFilterForm(),
+            "fields": selectors.fields_with_counts(),
+            "popular": portal_selectors.popular_procedures(),
+            "life_events": portal_selectors.life_events(),
+            "agencies": portal_selectors.agencies_to_browse(),
+        },
     )
+
+
+@require_GET
+@pagecache.cached_catalog_page
+def life_event(request, code: str):
+    event = portal_selectors.life_events().filter(code=code).first()
+    if event is None:
+        raise Http404
+    procedures = event.procedures.filter(is_active=True).select_related("field")
+    return render(request, "portal/life_event.html", {"event": event, "procedures": procedures})
 
 
 @require_GET

@@ -1,0 +1,182 @@
+"""A citizen on a phone: finds a procedure without diacritics, signs up, fills in and submits a
+dossier with two uploads, saves a draft and comes back, answers a supplement request, downloads
+the electronic result and rates it; and anyone looks a dossier up by code and phone, or by the
+QR link printed on the receipt."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from motcua.catalog.models import OnlineLevel
+from motcua.dossiers import services
+from motcua.dossiers.lifecycle import State
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import lookup_url
+from motcua.org.models import Role
+from tests.world import PDF, bring_to, pdf_upload
+
+PHONE = {"width": 375, "height": 740}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def online(world):
+    world.procedure.name = "Thủ tục đăng ký khai sinh"
+    world.procedure.online_level = OnlineLevel.FULL
+    world.procedure.save()
+    return world
+
+
+def sign_up(page):
+    page.get_by_role("link", name="Đăng ký").click()
+    page.get_by_label("Họ và tên").fill("Lê Thị Hoa")
+    page.get_by_label("Số điện thoại hoặc thư điện tử").fill("0903 111 222")
+    page.get_by_label("Mật khẩu", exact=True).fill("Mot-cua-2026!")
+    page.get_by_label("Nhập lại mật khẩu").fill("Mot-cua-2026!")
+    page.get_by_role("button", name="Đăng ký").click()
+
+
+def test_find_sign_up_save_a_draft_resume_and_submit(phone, online, tmp_path):
+    page = phone
+    page.goto("/")
+    search = page.get_by_role("searchbox", name="Tìm thủ tục hành chính")
+    search.fill("dang ky khai sinh")
+    search.press("Enter")
+    page.locator(".procedure-item").first.get_by_role("link").click()
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    # Not signed in yet: the sign-in page, then sign-up, comes back to the submission.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập")
+    sign_up(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục đăng ký khai sinh")
+    expect(page.get_by_label("Họ tên người nộp (hoặc tên tổ chức)")).to_have_value("Lê Thị Hoa")
+
+    first, second = tmp_path / "to-khai.pdf", tmp_path / "anh-giay-to.png"
+    first.write_bytes(PDF)
+    second.write_bytes(PNG)
+    page.get_by_label("Chọn tệp — Tờ khai").set_input_files([str(first), str(second)])
+    expect(page.locator(".file-list")).to_contain_text("to-khai.pdf")
+    expect(page.locator(".file-list")).to_contain_text("anh-giay-to.png")
+
+    page.get_by_label("Nội dung đề nghị (không bắt buộc)").fill("Khai sinh cho con thứ hai")
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.get_by_text("Đã lưu nháp")).to_be_visible()
+
+    # Later: back through "Hồ sơ của tôi" to the draft, which kept everything.
+    page.goto("/")
+    page.get_by_role("link", name="Hồ sơ của tôi").first.click()
+    page.get_by_role("link", name="Thủ tục đăng ký khai sinh").click()
+    expect(page.get_by_label("Nội dung đề nghị (không bắt buộc)")).to_have_value(
+        "Khai sinh cho con thứ hai"
+    )
+    expect(page.locator(".file-list")).to_contain_text("to-khai.pdf")
+
+    page.get_by_role("button", name="Lưu và xem lại để nộp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xem lại trước khi nộp")
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đã nộp hồ sơ")
+    dossier = Dossier.objects.get(owner__username="0903111222")
+    assert dossier.state == State.SUBMITTED and dossier.files.count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def _citizen_dossier(online, page):
+    """A submitted dossier of a signed-in citizen, received and at processing."""
+    from tests.portal.citizen import citizen
+
+    user = citizen()
+    page.goto("/tai-khoan/dang-nhap/")
+    page.get_by_label("Số điện thoại hoặc thư điện tử").fill("0903111222")
+    page.get_by_label("Mật khẩu").fill("Mot-cua-2026!")
+    page.get_by_role("button", name="Đăng nhập").click()
+    draft = services.dossier_create_draft(
+        owner=user,
+        procedure=online.procedure,
+        agency=online.commune_ubnd,
+        applicant={"name": "Lê Thị Hoa", "phone": "0903111222"},
+        files=[(online.procedure.components.first().pk, pdf_upload("to-khai.pdf"))],
+    )
+    services.dossier_submit(actor=user, dossier=draft)
+    officer = online.staff[Role.RECEPTION_OFFICER]
+    dossier = services.dossier_receive(actor=officer, dossier=draft).dossier
+    return services.dossier_forward(actor=officer, dossier=dossier).dossier
+
+
+def test_answer_a_supplement_then_download_and_rate_the_result(phone, online, tmp_path):
+    page = phone
+    dossier = _citizen_dossier(online, page)
+    s = online.staff
+    services.dossier_request_supplement(
+        actor=s[Role.SPECIALIST], dossier=dossier, missing_items=["Bản sao giấy chứng nhận kết hôn"]
+    )
+    page.goto(f"/tai-khoan/ho-so/{dossier.reference}/")
+    expect(page.get_by_role("heading", name="Cần bổ sung hồ sơ")).to_be_visible()
+    expect(page.get_by_text("Bản sao giấy chứng nhận kết hôn")).to_be_visible()
+    extra = tmp_path / "ket-hon.pdf"
+    extra.write_bytes(PDF)
+    page.get_by_label("Tệp giấy tờ bổ sung").set_input_files(str(extra))
+    page.get_by_role("button", name="Gửi bổ sung").click()
+    expect(page.get_by_text("Đã gửi hồ sơ bổ sung")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Đang xử lý")
+
+    dossier.refresh_from_db()
+    dossier = services.dossier_forward(actor=s[Role.SPECIALIST], dossier=dossier).dossier
+    dossier = services.dossier_forward(
+        actor=online.district_staff[Role.SPECIALIST], dossier=dossier
+    ).dossier
+    dossier = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=dossier).dossier
+    dossier = services.dossier_mark_result_ready(
+        actor=s[Role.SPECIALIST], dossier=dossier, files=[pdf_upload("giay-khai-sinh.pdf")]
+    ).dossier
+    services.dossier_return_result(actor=s[Role.RECEPTION_OFFICER], dossier=dossier)
+
+    page.reload()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Tải kết quả")).click()
+    saved = tmp_path / "ket-qua.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+
+    page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    for criterion in ("Thái độ phục vụ của cán bộ", "Thời gian giải quyết"):
+        page.get_by_role("group", name=criterion).get_by_label("Rất hài lòng").check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_text("Vui lòng chọn mức đánh giá cho mọi tiêu chí.")).to_be_visible()
+    for criterion in ("Thủ tục, hồ sơ phải nộp", "Kết quả giải quyết"):
+        page.get_by_role("group", name=criterion).get_by_label("Hài lòng", exact=True).check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_text("Cảm ơn bạn đã đánh giá.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Đánh giá của bạn")).to_be_visible()
+
+
+def test_lookup_by_code_and_phone_and_by_the_receipt_qr(phone, world):
+    page = phone
+    dossier = bring_to(world, State.PROCESSING)
+    page.goto("/")
+    page.get_by_role("link", name="Tra cứu hồ sơ").first.click()
+    page.get_by_label("Mã hồ sơ").fill(dossier.code)
+    page.get_by_label("4 số cuối điện thoại người nộp").fill("5678")
+    page.get_by_role("button", name="Tra cứu").click()
+    expect(page.get_by_role("heading", name=f"Hồ sơ {dossier.code}")).to_be_visible()
+    expect(page.locator(".lookup-result")).to_contain_text("Đang xử lý")
+    expect(page.locator(".lookup-result")).not_to_contain_text("Nguyễn Văn Bình")
+
+    # The QR on the receipt opens the lookup with the code filled in; only the phone is asked.
+    qr = lookup_url(dossier)
+    page.goto(qr.split("127.0.0.1:8000", 1)[-1] if "127.0.0.1:8000" in qr else qr)
+    expect(page.get_by_label("Mã hồ sơ")).to_have_value(dossier.code)
+    expect(page.get_by_label("4 số cuối điện thoại người nộp")).to_be_focused()
+    page.get_by_label("4 số cuối điện thoại người nộp").fill("5678")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Hồ sơ {dossier.code}")).to_be_visible()
