@@ -297,3 +297,21 @@ def test_approval_queue_holds_dossiers_at_a_leaders_step(client, world):
     client = _login(client, world.staff[Role.AGENCY_LEADER])
     page = client.get(reverse("backoffice:queue", args=["cho-phe-duyet"])).content.decode()
     assert dossier.code in page and waiting.code not in page and "1 hồ sơ" in page
+
+
+def test_queue_pages_cost_the_same_queries_for_more_rows(client, world):
+    """Each row's due-time status uses cached calendars and units: no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _login(client, world.staff[Role.RECEPTION_OFFICER])
+    url = reverse("backoffice:queue", args=["tat-ca"])
+    bring_to(world, State.RECEIVED)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(4):
+        bring_to(world, State.PROCESSING)
+    with CaptureQueriesContext(connection) as five:
+        assert "5 hồ sơ" in client.get(url).content.decode()
+    assert len(five) == len(one)

@@ -344,7 +344,9 @@ def _unit_periods(unit) -> tuple[tuple[time, time], ...]:
     if unit is None:
         return DEFAULT_PERIODS
     units = _units_periods()
-    unit_id, seen = unit.pk, set()
+    # A unit or its id: a queue page knows only each dossier's unit id, and must not load
+    # the unit row by row.
+    unit_id, seen = (unit if isinstance(unit, int) else unit.pk), set()
     while unit_id is not None and unit_id not in seen:
         parent_id, periods = units.get(unit_id, (None, None))
         if periods:

@@ -21,7 +21,7 @@ from .models import Dossier, DossierStep, Timeliness
 
 
 def calendar_for(dossier: Dossier) -> WorkingCalendar:
-    return default_calendar(dossier.receiving_unit)
+    return default_calendar(dossier.receiving_unit_id)
 
 
 def initial_clock(procedure: Procedure, received_at: datetime, cal: WorkingCalendar):
