@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from motcua.catalog.models import OnlineLevel
+from motcua.catalog.models import LifeEvent, OnlineLevel
 from motcua.dossiers import services
 from motcua.dossiers.lifecycle import State
 from motcua.org.models import Role
@@ -51,8 +51,13 @@ def pages(world, live_server):
         state=Feedback.State.ANSWERED,
         answer="Đã bố trí thêm người.",
     )
+    event = LifeEvent.objects.create(code="sinh-con", name="Sinh con", description="Khai sinh")
+    event.procedures.add(world.procedure)
     code = world.procedure.national_code
     anonymous = [
+        reverse("portal:life_event", args=["sinh-con"]),
+        reverse("portal:procedure_print"),
+        "/khong-co-trang-nay/",
         "/",
         "/en/",
         reverse("portal:procedure_list") + "?q=thu+nghiem",

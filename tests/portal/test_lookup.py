@@ -1,5 +1,7 @@
 """Looking up a dossier without an account: code + last four phone digits, nothing personal."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -54,3 +56,26 @@ def test_enumeration_is_rate_limited(client, world, settings):
     limited = client.get(reverse("portal:lookup"), {"ma": "C9", "dt": "0000"})
     assert limited.status_code == 429
     assert "quá nhiều lần" in limited.content.decode()
+
+
+def test_a_hundred_wrong_guesses_are_stopped_and_reveal_nothing(client, world):
+    """At the default limit: twenty wrong answers, all alike, then refusals — even for the one
+    right pair, so a lucky guess after the limit learns nothing."""
+    dossier = bring_to(world, State.RECEIVED)
+    prefix = dossier.code.rsplit("-", 1)[0]
+    answers = [
+        client.get(reverse("portal:lookup"), {"ma": f"{prefix}-{n:04d}", "dt": "0000"})
+        for n in range(100)
+    ]
+    statuses = [a.status_code for a in answers]
+    assert statuses[:20] == [200] * 20 and set(statuses[20:]) == {429}
+    # Apart from echoing the typed code (in its box and the language link), every refusal
+    # reads the same.
+    bodies = {re.sub(re.escape(prefix) + r"-\d{4}", "", a.content.decode()) for a in answers[:20]}
+    assert len(bodies) == 1 and "Không tìm thấy hồ sơ" in bodies.pop()
+    for answer in answers:
+        page = answer.content.decode()
+        assert dossier.code not in page or f'value="{dossier.code}"' in page
+        assert "Nguyễn Văn Bình" not in page and "Đã tiếp nhận" not in page
+    right = client.get(reverse("portal:lookup"), {"ma": dossier.code, "dt": "5678"})
+    assert right.status_code == 429 and "Đã tiếp nhận" not in right.content.decode()

@@ -215,7 +215,7 @@ class DraftForm(ServiceCheckedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    delivery = forms.ChoiceField(label=_("Nhận kết quả"), widget=forms.RadioSelect)
+    delivery = forms.ChoiceField(label=_("Cách nhận kết quả"), widget=forms.RadioSelect)
     delivery_address = forms.CharField(
         label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=300, required=False
     )

@@ -34,9 +34,11 @@ def popular_procedures(limit: int = 8) -> list[Procedure]:
 
 
 def life_events() -> QuerySet[LifeEvent]:
-    return LifeEvent.objects.annotate(
-        count=Count("procedures", filter=Q(procedures__is_active=True))
-    ).filter(count__gt=0)
+    return (
+        LifeEvent.objects.annotate(count=Count("procedures", filter=Q(procedures__is_active=True)))
+        .filter(count__gt=0)
+        .order_by("order", "pk")
+    )
 
 
 def agencies_to_browse() -> list[Agency]:
