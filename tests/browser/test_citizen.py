@@ -180,3 +180,46 @@ def test_lookup_by_code_and_phone_and_by_the_receipt_qr(phone, world):
     page.get_by_label("4 số cuối điện thoại người nộp").fill("5678")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Hồ sơ {dossier.code}")).to_be_visible()
+
+
+def test_feedback_sent_on_a_phone_answered_at_the_desk_and_published(
+    phone, world, browser, live_server
+):
+    page = phone
+    page.goto("/")
+    page.get_by_role("link", name="Phản ánh, kiến nghị").click()
+    page.get_by_role("link", name="Gửi phản ánh, kiến nghị").click()
+    page.get_by_label("Kiến nghị").check()
+    page.get_by_label("Tiêu đề", exact=True).fill("Thêm giờ tiếp nhận buổi trưa")
+    page.get_by_label("Nội dung", exact=True).fill(
+        "Đề nghị xã tiếp nhận hồ sơ cả giờ nghỉ trưa cho người đi làm."
+    )
+    page.get_by_label("Cơ quan liên quan (nếu có)").select_option(label="UBND xã Thử")
+    page.get_by_label("Họ tên người gửi").fill("Trần Văn Nam")
+    page.get_by_label("Số điện thoại", exact=True).fill("0912000111")
+    page.get_by_label(re.compile("Đồng ý công khai")).check()
+    page.get_by_role("button", name="Gửi").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thêm giờ tiếp nhận buổi trưa")
+    expect(page.get_by_text("Chờ trả lời")).to_be_visible()
+    own_page = page.url
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    officer = desk.new_page()
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.staff[Role.AGENCY_LEADER])
+    session = client.cookies["sessionid"].value
+    desk.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    officer.goto("/can-bo/phan-anh/")
+    officer.get_by_role("link", name="Thêm giờ tiếp nhận buổi trưa").click()
+    officer.get_by_label("Trả lời").fill("Từ tháng sau xã tiếp nhận đến 12 giờ 30 các ngày thứ Tư.")
+    officer.get_by_role("button", name="Gửi trả lời").click()
+    expect(officer.get_by_text("Đã trả lời. Câu trả lời được công khai.")).to_be_visible()
+    desk.close()
+
+    page.goto(own_page)
+    expect(page.get_by_text("Từ tháng sau xã tiếp nhận đến 12 giờ 30")).to_be_visible()
+    page.goto("/phan-anh/")
+    expect(page.get_by_text("Từ tháng sau xã tiếp nhận")).to_be_visible()
+    expect(page.get_by_text("Trần Văn Nam")).to_have_count(0)

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from motcua.catalog.models import LifeEvent, Procedure
+from motcua.core import pagecache
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.org.models import Agency, Tier
@@ -16,21 +17,28 @@ from .models import Feedback
 
 def popular_procedures(limit: int = 8) -> list[Procedure]:
     """The procedures most dossiers were received for in the last year (the catalog's order
-    when there are none yet)."""
-    since = timezone.now() - timedelta(days=365)
-    ranked = (
-        Procedure.objects.filter(is_active=True)
-        .annotate(
-            received=Count("dossier", filter=Q(dossier__received_at__gte=since), distinct=False)
-        )
-        .filter(received__gt=0)
-        .order_by("-received", "name")[:limit]
+    when there are none yet). Counting a year of a province's dossiers is not free, so the
+    ranking is kept an hour; the procedures themselves are read fresh."""
+    ranked_ids = pagecache.pages().get_or_set(
+        "popular-procedures", lambda: _rank_procedures(limit), 3600
     )
-    found = list(ranked)
-    if len(found) < limit:
-        others = Procedure.objects.filter(is_active=True).exclude(pk__in=[p.pk for p in found])
-        found += list(others.exclude(online_level="info").order_by("name")[: limit - len(found)])
-    return found
+    found = {p.pk: p for p in Procedure.objects.filter(pk__in=ranked_ids, is_active=True)}
+    ranked = [found[pk] for pk in ranked_ids if pk in found]
+    if len(ranked) < limit:
+        others = Procedure.objects.filter(is_active=True).exclude(pk__in=ranked_ids)
+        ranked += list(others.exclude(online_level="info").order_by("name")[: limit - len(ranked)])
+    return ranked
+
+
+def _rank_procedures(limit: int) -> list[int]:
+    since = timezone.now() - timedelta(days=365)
+    counts = (
+        Dossier.objects.filter(received_at__gte=since)
+        .values("procedure_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "procedure_id")[:limit]
+    )
+    return [row["procedure_id"] for row in counts]
 
 
 def life_events() -> QuerySet[LifeEvent]:
