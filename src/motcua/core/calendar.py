@@ -5,6 +5,7 @@ See docs/calendar.md for the rules, the holiday sources and the precision of the
 
 import re
 import time as _time
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
@@ -28,6 +29,8 @@ WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu
 _US = 1_000_000  # microseconds in a second: all arithmetic is on whole microseconds
 _DAY_US = 86_400 * _US
 _ONE_DAY = timedelta(days=1)
+# The window of the working-day index (outside it, computations walk day by day).
+_INDEX_FIRST, _INDEX_LAST = date(2010, 1, 1), date(2045, 12, 31)
 _DECIMAL = Context(prec=40)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _clock = _time.monotonic  # patched by tests
@@ -125,7 +128,7 @@ def _to_days(days) -> Decimal:
 class WorkingCalendar:
     """Monday–Friday minus `days_off`, plus `extra_working_days`, counted inside `periods`."""
 
-    __slots__ = ("_day_us", "_days_off", "_extra", "_names", "_periods", "_spans")
+    __slots__ = ("_day_us", "_days_off", "_extra", "_index", "_names", "_periods", "_spans")
 
     def __init__(
         self,
@@ -148,6 +151,7 @@ class WorkingCalendar:
         set_(self, "_spans", spans)
         set_(self, "_day_us", sum(e - s for s, e in spans))
         set_(self, "_names", MappingProxyType(dict(names or {})))
+        set_(self, "_index", None)
 
     def __setattr__(self, name, value):
         raise AttributeError("WorkingCalendar is immutable")
@@ -211,6 +215,43 @@ class WorkingCalendar:
             raise ValueError(f"Số giây phải không âm: {seconds}.")
         return self._add(_local(start), seconds * _US)
 
+    # --- an index of working days --------------------------------------------------------------
+    # Due times and elapsed times are computed for every row of a queue page and for every event
+    # of a generated province; walking day by day over months is what made them slow. The index
+    # counts the working days before each date of a wide window, so whole days are skipped or
+    # counted by lookup; dates outside the window take the day-by-day walk, with equal results.
+
+    def _working_index(self) -> tuple[int, int, list[int]]:
+        index = self._index
+        if index is None:
+            first, last = _INDEX_FIRST.toordinal(), _INDEX_LAST.toordinal()
+            counts, total = [0], 0
+            for ordinal in range(first, last + 1):
+                total += self.is_working_day(date.fromordinal(ordinal))
+                counts.append(total)
+            index = (first, last, counts)
+            object.__setattr__(self, "_index", index)
+        return index
+
+    def _working_days_from(self, day: date, stop: date) -> int | None:
+        """Working days in [day, stop), or None outside the index."""
+        first, last, counts = self._working_index()
+        a, b = day.toordinal(), stop.toordinal()
+        if a < first or b > last + 1:
+            return None
+        return counts[b - first] - counts[a - first]
+
+    def _nth_working_day_from(self, day: date, n: int) -> date | None:
+        """The n-th working day (1 = the first) on or after `day`, or None outside the index."""
+        first, last, counts = self._working_index()
+        a = day.toordinal()
+        if a < first or a > last:
+            return None
+        target = counts[a - first] + n
+        if target > counts[-1]:
+            return None
+        return date.fromordinal(first + bisect_left(counts, target) - 1)
+
     def _add(self, local: datetime, amount: int) -> datetime:
         if amount == 0:
             # Nothing has to elapse: the start itself, even outside working hours.
@@ -219,6 +260,13 @@ class WorkingCalendar:
         while True:
             if self.is_working_day(day):
                 if pos == 0 and amount > self._day_us:
+                    # Skip all whole working days but the last at once: time runs out on the
+                    # (skip + 1)-th working day from here.
+                    skip = (amount - 1) // self._day_us
+                    landing = self._nth_working_day_from(day, skip + 1)
+                    if landing is not None:
+                        day, amount = landing, amount - skip * self._day_us
+                        continue
                     amount -= self._day_us  # skip a whole working day at once
                 else:
                     for start, end in self._spans:
@@ -248,6 +296,9 @@ class WorkingCalendar:
         if da == db:
             return self._worked_before(db, pb) - self._worked_before(da, pa)
         total = self._worked_before(da, _DAY_US) - self._worked_before(da, pa)
+        whole = self._working_days_from(da + _ONE_DAY, db)
+        if whole is not None:
+            return total + whole * self._day_us + self._worked_before(db, pb)
         day = da + _ONE_DAY
         while day < db:
             if self.is_working_day(day):
