@@ -223,3 +223,45 @@ def test_feedback_sent_on_a_phone_answered_at_the_desk_and_published(
     page.goto("/phan-anh/")
     expect(page.get_by_text("Từ tháng sau xã tiếp nhận")).to_be_visible()
     expect(page.get_by_text("Trần Văn Nam")).to_have_count(0)
+
+
+def test_profile_details_fill_the_next_dossier(phone, online):
+    from tests.portal.citizen import citizen
+
+    page = phone
+    citizen(full_name="Phạm Minh Tuấn", contact="tuan@example.vn")
+    page.goto("/tai-khoan/dang-nhap/")
+    page.get_by_label("Số điện thoại hoặc thư điện tử").fill("tuan@example.vn")
+    page.get_by_label("Mật khẩu").fill("Mot-cua-2026!")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Thông tin tài khoản").click()
+    page.get_by_label("Số định danh cá nhân (CCCD) hoặc mã số thuế").fill("12ab")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Số định danh cá nhân có 12 chữ số")).to_be_visible()
+    page.get_by_label("Số định danh cá nhân (CCCD) hoặc mã số thuế").fill("079300004321")
+    page.get_by_label("Số điện thoại").fill("0977 123 456")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu thông tin cá nhân.")).to_be_visible()
+    page.goto(f"/thu-tuc/{online.procedure.national_code}/")
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    expect(page.get_by_label("Số định danh cá nhân (CCCD) hoặc mã số thuế")).to_have_value(
+        "079300004321"
+    )
+    expect(page.get_by_label("Số điện thoại")).to_have_value("0977123456")
+
+
+def test_rate_a_counter_dossier_from_its_lookup(phone, world):
+    page = phone
+    dossier = bring_to(world, State.RETURNED)
+    page.goto(f"/tra-cuu/?ma={dossier.code}&dt=5678")
+    page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    expect(page.get_by_label("Mã hồ sơ")).to_have_value(dossier.code)
+    page.get_by_label("4 số cuối điện thoại người nộp").fill("5678")
+    page.get_by_role("button", name="Tiếp tục").click()
+    for group in page.get_by_role("group").all():
+        group.get_by_label("Hài lòng", exact=True).check()
+    page.get_by_label("Ý kiến khác (không bắt buộc)").fill("Cán bộ hướng dẫn tận tình")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_text("Cảm ơn bạn đã đánh giá.")).to_be_visible()
+    page.goto(f"/tra-cuu/danh-gia/?ma={dossier.code}&dt=5678")
+    expect(page.get_by_text("Hồ sơ này đã được đánh giá. Cảm ơn bạn.")).to_be_visible()
