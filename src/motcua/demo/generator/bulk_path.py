@@ -66,6 +66,7 @@ class Cache:
         self.process_steps = {}
         self.step_agency = {}
         self.counters = {(c.agency_id, c.day): c.last for c in CodeCounter.objects.all()}
+        self.changed_counters: set = set()  # written at the next flush, and only they
 
     def fee_due(self, procedure, quantity: int) -> int:
         if procedure.pk not in self.fees:
@@ -233,6 +234,7 @@ class BulkDriver(Driver):
         day = now.date()
         key = (d.receiving_agency_id, day)
         cache.counters[key] = cache.counters.get(key, 0) + 1
+        cache.changed_counters.add(key)
         d.code = settings.MOTCUA["DOSSIER_CODE_PATTERN"].format(
             agency=d.receiving_agency.code, day=day, seq=cache.counters[key]
         )
@@ -505,10 +507,13 @@ class BulkDriver(Driver):
         for model in (Dossier, DossierStep, Pause, DossierEvent, DossierFile):
             insert_rows(model, self.rows[model])
             self.rows[model] = []
+        # Only the days this batch touched: rewriting every counter of the history at each
+        # batch made the run slower the longer it got.
         counters = [
-            CodeCounter(agency_id=a, day=day, last=last)
-            for (a, day), last in self.cache.counters.items()
+            CodeCounter(agency_id=a, day=day, last=self.cache.counters[(a, day)])
+            for a, day in sorted(self.cache.changed_counters)
         ]
+        self.cache.changed_counters.clear()
         CodeCounter.objects.bulk_create(
             counters,
             batch_size=2000,
