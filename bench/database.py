@@ -71,7 +71,7 @@ def drop(backend: str, size: int, env: dict[str, str]) -> None:
     shutil.rmtree(env["MOTCUA_VAR_DIR"], ignore_errors=True)
 
 
-def fill(env: dict[str, str], size: int, generator: bool) -> float:
+def fill(env: dict[str, str], size: int, generator: bool, backend: str = "sqlite") -> float:
     """Migrate and generate the data; the seconds it took."""
     started = time.monotonic()
     _run(env, "manage.py", "migrate", "--noinput")
@@ -83,6 +83,8 @@ def fill(env: dict[str, str], size: int, generator: bool) -> float:
             f"--dossiers={size}",
             f"--years={YEARS}",
             f"--seed={SEED}",
+            # PostgreSQL takes two writers side by side; SQLite has one writer at a time.
+            f"--workers={2 if backend == 'postgresql' else 1}",
         )
     else:
         _run(env, "manage.py", "load_demo_province")

@@ -125,7 +125,7 @@ def run_size(
 ) -> dict:
     print(f"--- {backend}, {size} dossiers: preparing the database", flush=True)
     env = database.create(backend, size, workdir, server.base_env())
-    seconds = database.fill(env, size, generator)
+    seconds = database.fill(env, size, generator, backend)
     var = Path(env["MOTCUA_VAR_DIR"])
     info = database.prepare(env, var / "lookups.txt")
     print(f"    {info['dossiers']} dossiers ready in {seconds}s; loading", flush=True)

@@ -15,3 +15,21 @@ class GeneratorRun(models.Model):
 
     def __str__(self) -> str:
         return f"seed {self.seed}: {self.generated}/{self.dossiers}"
+
+
+class GeneratorChunk(models.Model):
+    """A share of a run made by one worker process: dossiers [start, stop) in the order of
+    the plans, whole days each (so no two workers number codes on the same day), with the ids
+    it hands out kept within its own block."""
+
+    run = models.ForeignKey(GeneratorRun, on_delete=models.CASCADE, related_name="chunks")
+    start = models.PositiveIntegerField()
+    stop = models.PositiveIntegerField()
+    done = models.PositiveIntegerField()
+    id_base = models.JSONField(default=dict)  # model label → the first id of the block
+
+    class Meta:
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"{self.run}: {self.start}–{self.stop} at {self.done}"

@@ -41,13 +41,21 @@ RESULT_SHA = hashlib.sha256(RESULT_PDF).hexdigest()
 
 
 class Ids:
-    """Primary keys handed out in memory, continuing after the rows already stored."""
+    """Primary keys handed out in memory, continuing after the rows already stored — or, for
+    a worker of a parallel run, after the rows already stored in its own block of ids."""
 
-    def __init__(self):
-        self.next = {
-            model: (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-            for model in (Dossier, DossierStep, Pause, DossierEvent, DossierFile)
-        }
+    MODELS = (Dossier, DossierStep, Pause, DossierEvent, DossierFile)
+
+    def __init__(self, blocks: dict | None = None):
+        self.next = {}
+        for model in self.MODELS:
+            rows = model.objects.all()
+            base = None
+            if blocks is not None:
+                base, size = blocks[model._meta.label]
+                rows = rows.filter(id__gte=base, id__lt=base + size)
+            last = rows.aggregate(m=Max("id"))["m"]
+            self.next[model] = last + 1 if last is not None else (base or 1)
 
     def take(self, model) -> int:
         value = self.next[model]
@@ -156,9 +164,9 @@ def insert_rows(model, objects: list) -> None:
 class BulkDriver(Driver):
     """Mirrors motcua.dossiers.services on in-memory rows; `flush()` writes them."""
 
-    def __init__(self, directory, assignments: dict[int, list[int]]):
+    def __init__(self, directory, assignments: dict[int, list[int]], id_blocks=None):
         super().__init__(directory)
-        self.ids = Ids()
+        self.ids = Ids(id_blocks)
         self.cache = Cache()
         self.assignments = assignments  # user id → agency ids of his roles
         self.rows = {m: [] for m in (Dossier, DossierStep, Pause, DossierEvent, DossierFile)}

@@ -23,6 +23,12 @@ class Command(BaseCommand):
             help="service: through the real services, one action at a time",
         )
         parser.add_argument("--communes-per-district", type=int, default=8)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes writing side by side (PostgreSQL only; each takes whole days)",
+        )
 
     def handle(self, *args, **opts):
         if not Unit.objects.exists():
@@ -34,6 +40,7 @@ class Command(BaseCommand):
                 seed=opts["seed"],
                 path=opts["path"],
                 communes_per_district=opts["communes_per_district"],
+                workers=opts["workers"],
                 progress=opts["verbosity"] > 0,
             )
         except ValueError as exc:
