@@ -140,6 +140,10 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["current_agency", "state", "due_at"], name="dossier_queue_idx"),
             models.Index(fields=["receiving_agency", "state"], name="dossier_reception_idx"),
+            # A queue filtered by state and sorted by due or reception time reads these in
+            # order and stops at the page, instead of sorting every matching dossier.
+            models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
+            models.Index(fields=["state", "received_at"], name="dossier_state_received_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from motcua.core import pagecache
 from motcua.demo.generator.run import generate
@@ -47,4 +48,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         # The bulk path writes past the services: no cached public answer may outlive it.
         pagecache.pages().clear()
+        # Fresh statistics, so the query planner knows the new history's shape at once (SQLite
+        # keeps none until told; PostgreSQL's autovacuum would get there later).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"{run.generated:,} hồ sơ (seed {run.seed})."))
