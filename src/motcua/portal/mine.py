@@ -286,6 +286,23 @@ def my_dossier(request, reference):
     )
 
 
+def _act(request, dossier, action: str, done: str, **params):
+    """One lifecycle action by the applicant, its outcome told on the dossier's page."""
+    try:
+        dossier_services.perform(
+            action,
+            actor=request.user,
+            dossier=dossier,
+            expected_version=_version(request),
+            **params,
+        )
+    except (InvalidInput, NotAllowed, Conflict, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("portal:my_dossier", reference=dossier.reference)
+
+
 @citizen_required
 @require_POST
 def supplement(request, reference):
@@ -296,19 +313,9 @@ def supplement(request, reference):
     if not uploads:
         messages.error(request, _("Chọn tệp giấy tờ bổ sung để tải lên."))
         return redirect("portal:my_dossier", reference=reference)
-    try:
-        dossier_services.dossier_receive_supplement(
-            actor=request.user,
-            dossier=dossier,
-            files=uploads,
-            note=request.POST.get("note", "")[:1000],
-            expected_version=_version(request),
-        )
-    except (InvalidInput, NotAllowed, Conflict, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Đã gửi hồ sơ bổ sung. Cơ quan tiếp tục giải quyết."))
-    return redirect("portal:my_dossier", reference=reference)
+    note = request.POST.get("note", "")[:1000]
+    done = _("Đã gửi hồ sơ bổ sung. Cơ quan tiếp tục giải quyết.")
+    return _act(request, dossier, "receive_supplement", done, files=uploads, note=note)
 
 
 @citizen_required
@@ -319,18 +326,8 @@ def withdraw(request, reference):
     if not form.is_valid():
         messages.error(request, _("Nêu lý do rút hồ sơ."))
         return redirect("portal:my_dossier", reference=reference)
-    try:
-        dossier_services.dossier_withdraw(
-            actor=request.user,
-            dossier=dossier,
-            reasons=form.cleaned_data["reasons"],
-            expected_version=_version(request),
-        )
-    except (InvalidInput, NotAllowed, Conflict, PermissionDenied) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Đã rút hồ sơ."))
-    return redirect("portal:my_dossier", reference=reference)
+    reasons = form.cleaned_data["reasons"]
+    return _act(request, dossier, "withdraw", _("Đã rút hồ sơ."), reasons=reasons)
 
 
 @citizen_required
