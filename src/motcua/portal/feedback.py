@@ -29,7 +29,7 @@ def feedback_list(request):
 
 @require_http_methods(["GET", "POST"])
 def feedback_new(request):
-    initial = {"procedure": request.GET.get("thu_tuc", "")[:20]}
+    initial = {"procedure": request.GET.get("thu_tuc", "")[:20], "kind": Feedback.Kind.FEEDBACK}
     user = request.user if request.user.is_authenticated and not request.user.is_staff else None
     if user is not None:
         initial.update(sender_name=user.full_name, sender_phone=user.phone, sender_email=user.email)
