@@ -9,6 +9,21 @@
     ? { sending: "Đang tải lên", retry: "Mất kết nối, thử lại", done: "Đã lưu", failed: "Không tải lên được", just: "vừa tải lên" }
     : { sending: "Uploading", retry: "Connection lost, retrying", done: "Saved", failed: "Could not upload", just: "just uploaded" };
 
+  // One file at a time: a phone's connection is shared anyway, and each upload is one
+  // change of the draft, made in turn.
+  var queue = [], busy = false;
+  function enqueue(form, file, status, list) {
+    queue.push([form, file, status, list]);
+    next();
+  }
+  function next() {
+    if (busy || !queue.length) { return; }
+    busy = true;
+    var job = queue.shift();
+    send(job[0], job[1], job[2], job[3], 0);
+  }
+  function finished() { busy = false; next(); }
+
   function send(form, file, status, list, attempt) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
@@ -37,11 +52,13 @@
         });
         status.textContent = T.done + ": " + file.name;
         status.className = "upload-status ok";
+        finished();
       } else if (xhr.status >= 500 && attempt < RETRIES) {
         retry();
       } else {
         status.textContent = T.failed + " " + file.name + ": " + ((answer.errors || []).join(" ") || xhr.status);
         status.className = "upload-status error";
+        finished();
       }
     };
     function retry() {
@@ -52,6 +69,7 @@
       if (attempt < RETRIES) { retry(); } else {
         status.textContent = T.failed + " " + file.name;
         status.className = "upload-status error";
+        finished();
       }
     };
     xhr.send(data);
@@ -64,7 +82,7 @@
     var button = form.querySelector("button[type=submit]");
     if (button) { button.hidden = true; }
     function sendChosen() {
-      Array.prototype.forEach.call(input.files, function (file) { send(form, file, status, list, 0); });
+      Array.prototype.forEach.call(input.files, function (file) { enqueue(form, file, status, list); });
       input.value = "";
     }
     input.addEventListener("change", sendChosen);
