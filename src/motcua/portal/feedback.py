@@ -79,7 +79,7 @@ def rate_by_code(request):
         dossier = public_lookup(lookup.cleaned_data["ma"], lookup.cleaned_data["dt"])
         if dossier is None:
             ratelimit.count("lookup", address)
-    errors, done = {}, False
+    errors = {}
     if dossier is not None and request.method == "POST" and "rate" in request.POST:
         answers = {k[2:]: v for k, v in request.POST.items() if k.startswith("c_")}
         try:
@@ -106,7 +106,6 @@ def rate_by_code(request):
             "rated": rated,
             "rateable": dossier is not None and dossier.state in services.RATEABLE,
             "errors": errors,
-            "done": done,
             **rating_context(request.POST if request.method == "POST" else None),
         },
         status=400 if errors else 200,
