@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "motcua.backoffice",
+    "motcua.monitoring",
     "motcua.api",
     "motcua.demo",
     "rest_framework",

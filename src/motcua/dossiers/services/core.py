@@ -20,6 +20,7 @@ from ..lifecycle import APPLICANT, RECEIVING, SAME, State, Transition, transitio
 from ..models import Dossier, DossierEvent, DossierStep, Pause
 from ..permissions import ACTION_PERMISSIONS
 from ..selectors import lookup_cache_keys
+from ..signals import dossier_changed
 
 
 @dataclass
@@ -111,6 +112,8 @@ def record(
     dossier.event_head = event.hash
     dossier.version += 1
     dossier.save()
+    # The indicators' counters follow in this same transaction (motcua.monitoring).
+    dossier_changed.send(sender=Dossier, dossier=dossier, event=event)
     if dossier.code:
         # The public lookup shows state and timeline: its cached answers go when this commits.
         pagecache.drop_on_commit(*lookup_cache_keys(dossier.code))

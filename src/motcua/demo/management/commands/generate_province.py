@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from motcua.core import pagecache
+from motcua.monitoring.management.commands.rebuild_indicators import rebuild_indicators
 from motcua.demo.generator.run import generate
 from motcua.org.models import Unit
 
@@ -46,8 +47,10 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        # The bulk path writes past the services: no cached public answer may outlive it.
+        # The bulk path writes past the services: no cached public answer may outlive it, and
+        # the indicators' counters are recomputed from the records.
         pagecache.pages().clear()
+        rebuild_indicators(progress=opts["verbosity"] > 0, out=self.stdout)
         # Fresh statistics, so the query planner knows the new history's shape at once (SQLite
         # keeps none until told; PostgreSQL's autovacuum would get there later).
         with connection.cursor() as cursor:

@@ -1,0 +1,239 @@
+"""Keeping the counters exact: every dossier write replaces the dossier's old contribution by
+its new one, in the writer's transaction; `rebuild` recomputes everything from the records
+(after a bulk load, or to check)."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, Pause
+from motcua.portal.models import Feedback, Rating
+
+from .facts import Facts, contribution, facts_of, local_day
+from .models import COUNTERS, DossierTally, Tally
+
+FIELDS = (
+    "pk",
+    "receiving_agency_id",
+    "procedure_id",
+    "state",
+    "channel",
+    "received_at",
+    "due_at",
+    "result_ready_at",
+    "finished_at",
+    "supplement_requests",
+    "fee_due",
+    "fee_paid",
+)
+INPUT_PURPOSES = (DossierFile.Purpose.INPUT, DossierFile.Purpose.SUPPLEMENT)
+
+Key = tuple[str, date, int, int]  # grain, day, agency, procedure (0: all)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+POSITION = {name: i for i, name in enumerate(COUNTERS)}
+
+
+def new_rows() -> dict[Key, list[int]]:
+    return defaultdict(lambda: [0] * len(COUNTERS))
+
+
+def _rows_for(agency: int, procedure: int, amounts: dict[tuple[int, str], int], sign: int, out):
+    """Spread {(day ordinal, counter): n} over the four rows each day feeds."""
+    for (ordinal, counter), n in amounts.items():
+        day = date.fromordinal(ordinal)
+        month = _month(day)
+        i = POSITION[counter]
+        for key in (
+            ("d", day, agency, procedure),
+            ("d", day, agency, 0),
+            ("m", month, agency, procedure),
+            ("m", month, agency, 0),
+        ):
+            out[key][i] += sign * n
+
+
+def _upsert(rows: dict[Key, list[int]]) -> None:
+    """Add to the counters of these rows, creating them as needed, in one statement.
+
+    Rows go in key order, so two writers touching the same rows lock them in the same order.
+    """
+    rows = {k: v for k, v in rows.items() if any(v)}
+    if not rows:
+        return
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    cols = ["grain", "day", "agency_id", "procedure_id", *COUNTERS]
+    values, params = [], []
+    for key in sorted(rows):
+        counts = rows[key]
+        values.append("(" + ", ".join(["%s"] * len(cols)) + ")")
+        params.extend([*key, *counts])
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(values)} "
+        f"ON CONFLICT (grain, day, agency_id, procedure_id) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _single_facts(dossier_id: int) -> tuple[Facts | None, str | None]:
+    """(new facts, the stored old facts) of one dossier, in one query."""
+    open_pause = Pause.objects.filter(dossier=OuterRef("pk"), ended_at__isnull=True)
+    row = (
+        Dossier.objects.filter(pk=dossier_id)
+        .annotate(
+            has_inputs=Exists(
+                DossierFile.objects.filter(dossier=OuterRef("pk"), purpose__in=INPUT_PURPOSES)
+            ),
+            has_result=Exists(
+                DossierFile.objects.filter(
+                    dossier=OuterRef("pk"), purpose=DossierFile.Purpose.RESULT
+                )
+            ),
+            pause_started=Subquery(open_pause.order_by("-started_at").values("started_at")[:1]),
+            rated=Exists(Rating.objects.filter(dossier=OuterRef("pk"))),
+            negative=Exists(Rating.objects.filter(dossier=OuterRef("pk"), is_negative=True))
+            | Exists(Feedback.objects.filter(dossier=OuterRef("pk"))),
+            old=Subquery(DossierTally.objects.filter(dossier_id=OuterRef("pk")).values("facts")),
+        )
+        .values(*FIELDS, "has_inputs", "has_result", "pause_started", "rated", "negative", "old")
+        .first()
+    )
+    if row is None:
+        return None, None
+    return facts_of(row), row["old"]
+
+
+def refresh(dossier_id: int) -> None:
+    """Bring one dossier's contribution up to date (inside the writer's transaction)."""
+    new, old_text = _single_facts(dossier_id)
+    new_text = new.encode() if new else None
+    if new_text == old_text:
+        return
+    rows = new_rows()
+    if old_text:
+        old = Facts.decode(old_text)
+        _rows_for(old.agency, old.procedure, contribution(old), -1, rows)
+    if new is not None:
+        _rows_for(new.agency, new.procedure, contribution(new), 1, rows)
+    _upsert(rows)
+    if new_text is None:
+        DossierTally.objects.filter(dossier_id=dossier_id).delete()
+    elif old_text is None:
+        DossierTally.objects.create(dossier_id=dossier_id, facts=new_text)
+    else:
+        DossierTally.objects.filter(dossier_id=dossier_id).update(facts=new_text)
+
+
+def on_dossier_changed(sender, dossier, event=None, **kwargs) -> None:
+    if dossier.received_at is None:
+        return  # never received: counts nowhere, and no earlier contribution to take back
+    refresh(dossier.pk)
+    if event is not None and event.action == "apologize":
+        # Apology letters are counted on the day they are issued; events are never edited.
+        rows = new_rows()
+        day = local_day(event.at).toordinal()
+        amounts = {(day, "apologies"): 1}
+        _rows_for(dossier.receiving_agency_id, dossier.procedure_id, amounts, 1, rows)
+        _upsert(rows)
+
+
+def on_opinion_changed(sender, instance, **kwargs) -> None:
+    dossier_id = getattr(instance, "dossier_id", None)
+    if dossier_id is not None and DossierTally.objects.filter(dossier_id=dossier_id).exists():
+        refresh(dossier_id)
+
+
+# --- rebuild -------------------------------------------------------------------------------
+
+CHUNK = 20_000
+
+
+def _range_facts(lo: int, hi: int) -> list[tuple[int, Facts | None]]:
+    """Facts of the dossiers with lo <= pk < hi, with four range queries, not one per row."""
+    rows = list(
+        Dossier.objects.filter(pk__gte=lo, pk__lt=hi, received_at__isnull=False)
+        .order_by()
+        .values(*FIELDS)
+    )
+    if not rows:
+        return []
+    in_range = Q(dossier_id__gte=lo, dossier_id__lt=hi)
+    files = defaultdict(set)
+    for dossier_id, purpose in (
+        DossierFile.objects.filter(in_range).order_by().values_list("dossier_id", "purpose")
+    ).distinct():
+        files[dossier_id].add(purpose)
+    pauses = dict(
+        Pause.objects.filter(in_range, ended_at__isnull=True)
+        .order_by("started_at")
+        .values_list("dossier_id", "started_at")
+    )
+    ratings = dict(Rating.objects.filter(in_range).values_list("dossier_id", "is_negative"))
+    complained = set(Feedback.objects.filter(in_range).values_list("dossier_id", flat=True))
+    out = []
+    for row in rows:
+        pk = row["pk"]
+        kinds = files.get(pk, ())
+        row["has_inputs"] = any(p in kinds for p in INPUT_PURPOSES)
+        row["has_result"] = DossierFile.Purpose.RESULT in kinds
+        row["pause_started"] = pauses.get(pk)
+        row["rated"] = pk in ratings
+        row["negative"] = bool(ratings.get(pk)) or pk in complained
+        out.append((pk, facts_of(row)))
+    return out
+
+
+def rebuild(progress=None) -> int:
+    """Recompute every counter and every dossier's stored facts from the records."""
+    rows = new_rows()
+    bounds = Dossier.objects.order_by("pk").values_list("pk", flat=True)
+    first, last = bounds.first(), Dossier.objects.order_by("-pk").values_list("pk", flat=True)
+    last = last.first()
+    counted = 0
+    with transaction.atomic():
+        Tally.objects.all().delete()
+        DossierTally.objects.all().delete()
+        if first is not None:
+            for lo in range(first, last + 1, CHUNK):
+                stored = []
+                for pk, f in _range_facts(lo, lo + CHUNK):
+                    if f is None:
+                        continue
+                    _rows_for(f.agency, f.procedure, contribution(f), 1, rows)
+                    stored.append(DossierTally(dossier_id=pk, facts=f.encode()))
+                DossierTally.objects.bulk_create(stored, batch_size=5000)
+                counted += len(stored)
+                if progress:
+                    progress(min(last, lo + CHUNK - 1) - first + 1, last - first + 1)
+        apologies = (
+            DossierEvent.objects.filter(action="apologize")
+            .annotate(day=TruncDate("at", tzinfo=timezone.get_default_timezone()))
+            .values_list("dossier__receiving_agency_id", "dossier__procedure_id", "day")
+        )
+        for agency, procedure, day in apologies.iterator(chunk_size=5000):
+            _rows_for(agency, procedure, {(day.toordinal(), "apologies"): 1}, 1, rows)
+        Tally.objects.bulk_create(
+            [
+                Tally(
+                    grain=g,
+                    day=d,
+                    agency_id=a,
+                    procedure_id=p,
+                    **dict(zip(COUNTERS, counts, strict=True)),
+                )
+                for (g, d, a, p), counts in sorted(rows.items())
+                if any(counts)
+            ],
+            batch_size=2000,
+        )
+    return counted

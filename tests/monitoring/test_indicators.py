@@ -1,0 +1,139 @@
+"""Every indicator equals a recount from the dossier records, on random histories made
+through the services, for several units, fields and periods; so does every drill-down list."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from motcua.catalog.models import Field
+from motcua.demo.generator.run import generate
+from motcua.demo.models import GeneratorRun
+from motcua.dossiers.models import (
+    CodeCounter,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStep,
+    Pause,
+)
+from motcua.monitoring import drilldown, figures, tally
+from motcua.monitoring.figures import Scope
+from motcua.monitoring.models import DossierTally, Tally
+from motcua.monitoring.periods import Period
+from motcua.org.models import Agency, Tier
+from motcua.portal import services as portal_services
+from motcua.portal.models import Feedback, Rating, RatingCriterion, RatingLevel
+
+from .recount import recount
+
+pytestmark = pytest.mark.django_db
+
+
+def _wipe() -> None:
+    for model in (Feedback, Rating, Tally, DossierTally):
+        model.objects.all().delete()
+    for model in (DossierEvent, DossierFile, Pause, DossierStep, Dossier, CodeCounter):
+        model.objects.all().delete()
+    GeneratorRun.objects.all().delete()
+
+
+def _opinions(rng: random.Random) -> None:
+    """Ratings (some negative) and feedback about some dossiers, through the portal."""
+    levels = list(RatingLevel.objects.all())
+    criteria = list(RatingCriterion.objects.filter(is_active=True))
+    finished = list(Dossier.objects.filter(state__in=["returned", "rejected"]).order_by("pk"))
+    for dossier in rng.sample(finished, min(len(finished), 8)):
+        answers = {c.code: rng.choice(levels).code for c in criteria}
+        portal_services.rate_dossier(dossier=dossier, answers=answers, via=Rating.Via.LOOKUP)
+    for dossier in rng.sample(finished, min(len(finished), 2)):
+        Feedback.objects.create(
+            title="Chậm trả kết quả", content="Hồ sơ của tôi bị chậm", sender_name="A",
+            dossier=dossier,
+        )
+
+
+def _subjects() -> list[tuple[str, Scope]]:
+    province = Scope()
+    department = Agency.objects.filter(kind=Agency.Kind.DEPARTMENT).order_by("pk").first()
+    district = Agency.objects.filter(unit__tier=Tier.DISTRICT).values_list("pk", flat=True)
+    commune = Agency.objects.filter(unit__tier=Tier.COMMUNE).order_by("pk").first()
+    field = Field.objects.filter(procedures__isnull=False).order_by("pk").first()
+    return [
+        ("province", province),
+        ("department", Scope(agencies=frozenset({department.pk}))),
+        ("districts", Scope(agencies=frozenset(district))),
+        ("commune", Scope(agencies=frozenset({commune.pk}))),
+        ("field", Scope(procedures=frozenset(field.procedures.values_list("pk", flat=True)))),
+    ]
+
+
+def _periods(now) -> list[Period]:
+    today = timezone.localtime(now).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    two_back = (last_month - timedelta(days=1)).replace(day=1)
+    return [
+        Period.month(today.year, today.month),
+        Period.month(last_month.year, last_month.month),
+        Period.month(two_back.year, two_back.month),
+        Period.quarter(two_back.year, (two_back.month + 2) // 3),
+        Period.year(today.year),
+        Period("custom", two_back + timedelta(days=9), today - timedelta(days=20)),
+    ]
+
+
+def _stored_counters() -> set:
+    fields = [f.attname for f in Tally._meta.concrete_fields if f.name != "id"]
+    rows = Tally.objects.values_list(*fields)
+    return {tuple(r) for r in rows if any(r[4:])}
+
+
+def _check_everything(now) -> None:
+    for name, scope in _subjects():
+        for period in _periods(now):
+            expected = recount(scope.agencies, scope.procedures, period.start, period.end, now)
+            got = figures.total(scope, period, now=now)
+            for metric, value in expected.items():
+                assert got.count(metric) == value, (name, period.key, metric)
+                listed = drilldown.dossiers(scope, period, metric, now=now).count()
+                assert listed == value, (name, period.key, metric, "drill-down")
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(1, 10_000), count=st.integers(25, 60))
+def test_every_indicator_equals_a_recount(demo_province, seed, count):
+    _wipe()
+    generate(
+        dossiers=count,
+        years=1,
+        seed=seed,
+        path="service",
+        communes_per_district=1,
+        citizens=10,
+        progress=False,
+    )
+    _opinions(random.Random(seed))
+    now = timezone.now()
+    _check_everything(now)
+    # A rebuild from the records gives the very counters the writes kept.
+    kept = _stored_counters()
+    tally.rebuild()
+    assert _stored_counters() == kept
+
+
+def test_counters_follow_each_write_and_a_bulk_load_is_rebuilt(demo_province):
+    generate(
+        dossiers=40, years=1, seed=3, path="bulk", communes_per_district=1, citizens=10,
+        progress=False,
+    )
+    assert not Tally.objects.exists()  # the bulk path writes past the services
+    tally.rebuild()
+    now = timezone.now()
+    _check_everything(now)
