@@ -26,9 +26,30 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
     end = min(end, today)
     boundary = now if at_now else end_of(end)
     counts = dict.fromkeys(
-        "received received_online received_post received_counter carried finished early "
-        "on_time late finished_in_time in_progress overdue in_time ended_result e_result "
-        "digitized online_e_result dissatisfied negative fee_bearing fee_paid apologies".split(),
+        [
+            "received",
+            "received_online",
+            "received_post",
+            "received_counter",
+            "carried",
+            "finished",
+            "early",
+            "on_time",
+            "late",
+            "finished_in_time",
+            "in_progress",
+            "overdue",
+            "in_time",
+            "ended_result",
+            "e_result",
+            "digitized",
+            "online_e_result",
+            "dissatisfied",
+            "negative",
+            "fee_bearing",
+            "fee_paid",
+            "apologies",
+        ],
         0,
     )
     dossiers = Dossier.objects.exclude(received_at=None).exclude(
@@ -54,10 +75,7 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
             d.supplement_requests > 1 or (d.due_at is not None and ended > d.due_at)
         )
         early = (
-            ended is not None
-            and not late
-            and d.due_at is not None
-            and day(ended) < day(d.due_at)
+            ended is not None and not late and d.due_at is not None and day(ended) < day(d.due_at)
         )
         received_in = start <= day(d.received_at) <= end
         if received_in:

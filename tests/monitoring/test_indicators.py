@@ -51,7 +51,9 @@ def _opinions(rng: random.Random) -> None:
         portal_services.rate_dossier(dossier=dossier, answers=answers, via=Rating.Via.LOOKUP)
     for dossier in rng.sample(finished, min(len(finished), 2)):
         Feedback.objects.create(
-            title="Chậm trả kết quả", content="Hồ sơ của tôi bị chậm", sender_name="A",
+            title="Chậm trả kết quả",
+            content="Hồ sơ của tôi bị chậm",
+            sender_name="A",
             dossier=dossier,
         )
 
@@ -130,7 +132,12 @@ def test_every_indicator_equals_a_recount(demo_province, seed, count):
 
 def test_counters_follow_each_write_and_a_bulk_load_is_rebuilt(demo_province):
     generate(
-        dossiers=40, years=1, seed=3, path="bulk", communes_per_district=1, citizens=10,
+        dossiers=40,
+        years=1,
+        seed=3,
+        path="bulk",
+        communes_per_district=1,
+        citizens=10,
         progress=False,
     )
     assert not Tally.objects.exists()  # the bulk path writes past the services

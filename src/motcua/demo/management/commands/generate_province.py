@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from motcua.core import pagecache
-from motcua.monitoring.management.commands.rebuild_indicators import rebuild_indicators
 from motcua.demo.generator.run import generate
+from motcua.monitoring.management.commands.rebuild_indicators import rebuild_indicators
 from motcua.org.models import Unit
 
 
