@@ -59,6 +59,44 @@ def create(backend: str, size: int, workdir: Path, base: dict[str, str]) -> dict
     return env
 
 
+def existing(backend: str, size: int, workdir: Path, base: dict[str, str]) -> dict | None:
+    """The environment of an existing bench_<size> PostgreSQL database that holds a finished
+    generation of `size` dossiers, else None."""
+    if backend != "postgresql":
+        return None
+    import psycopg
+
+    server = os.environ["DATABASE_URL"]
+    url = urlunsplit(urlsplit(server)._replace(path=f"/bench_{size}"))
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute(
+                "SELECT dossiers, generated FROM demo_generatorrun ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    if not row or row[0] != size or row[1] < size:
+        return None
+    var = workdir / f"{backend}-{size}"
+    var.mkdir(parents=True, exist_ok=True)
+    return {**base, "MOTCUA_VAR_DIR": str(var), "DATABASE_URL": url}
+
+
+def refresh(env: dict[str, str]) -> float:
+    """Bring a kept database up to the code: migrate, recompute the indicators' counters."""
+    started = time.monotonic()
+    _run(env, "manage.py", "migrate", "--noinput")
+    _run(env, "manage.py", "rebuild_indicators", "--verbosity=0")
+    _run(
+        env,
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('ANALYZE')",
+    )
+    return round(time.monotonic() - started, 1)
+
+
 def drop(backend: str, size: int, env: dict[str, str]) -> None:
     """Free the disk a size took (ten million dossiers take gigabytes) before the next one."""
     if backend == "postgresql":

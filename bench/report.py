@@ -110,9 +110,20 @@ def table(backend: str, runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# Runs at other sizes than the default get their own files (a ten-million run on the same day
+# must not replace the default run's figures and plans).
+SUFFIX = ""
+
+
+def set_sizes(sizes: list[int]) -> None:
+    global SUFFIX
+    default = [10_000, 1_000_000]
+    SUFFIX = "" if sorted(sizes) == default else "-" + "-".join(str(n) for n in sorted(sizes))
+
+
 def write(backend: str, runs: list[dict], meta: dict) -> Path:
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{date.today().isoformat()}-{backend}.json"
+    out = RESULTS / f"{date.today().isoformat()}-{backend}{SUFFIX}.json"
     document = {
         "date": date.today().isoformat(),
         "backend": backend,
@@ -125,7 +136,7 @@ def write(backend: str, runs: list[dict], meta: dict) -> Path:
 
 
 def explain_path() -> Path:
-    return RESULTS / f"{date.today().isoformat()}-postgresql-explain.txt"
+    return RESULTS / f"{date.today().isoformat()}-postgresql{SUFFIX}-explain.txt"
 
 
 def invalid(runs: list[dict]) -> list[str]:

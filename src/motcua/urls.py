@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("quan-tri/", admin.site.urls),
     path("can-bo/", include("motcua.org.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("can-bo/giam-sat/", include("motcua.monitoring.urls")),
     path("", include("motcua.portal.urls")),
     prefix_default_language=False,
 )

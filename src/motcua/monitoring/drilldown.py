@@ -40,6 +40,9 @@ METRICS = {
     "fee_bearing": _("Hồ sơ có phí, lệ phí"),
     "fee_paid": _("Đã nộp phí, lệ phí"),
     "apologies": _("Văn bản xin lỗi đã phát hành"),
+    "progress_all": _("Đã và đang giải quyết"),
+    "progress_in_time": _("Đã và đang giải quyết trong hạn"),
+    "satisfied": _("Đã giải quyết, không quá hạn và không bị phản ánh"),
 }
 
 
@@ -127,6 +130,9 @@ def dossiers(scope: Scope, period: Period, metric: str, now=None) -> QuerySet[Do
         "negative": finished & _negative(),
         "fee_bearing": received & Q(fee_due__gt=0),
         "fee_paid": received & Q(fee_due__gt=0, fee_paid__gte=F("fee_due")),
+        "progress_all": finished | in_progress,
+        "progress_in_time": (finished & in_time_verdict) | (in_progress & ~overdue),
+        "satisfied": finished & ~(late | _negative()),
     }
     if metric == "apologies":
         # One row per letter: a dossier apologised for twice in the period shows twice.

@@ -357,3 +357,30 @@ def monthly(scope: Scope, period: Period, count: int = 12) -> list[tuple[Period,
     sums = _sum(scope, q, FLOWS, "month")
     zero = dict.fromkeys(FLOWS, 0)
     return [(m, sums.get(m.start, zero)) for m in months]
+
+
+def merge(parts: list[Figures], period: Period) -> Figures:
+    """The figures of several agencies together (counts add up; rates are recomputed)."""
+    flows = dict.fromkeys(FLOWS, 0)
+    carried = in_progress = overdue = procedures = online = full = 0
+    for f in parts:
+        for name in FLOWS:
+            flows[name] += f.flows[name]
+        carried += f.carried
+        in_progress += f.in_progress
+        overdue += f.overdue
+        procedures += f.procedures
+        online += f.procedures_online
+        full += f.procedures_full
+    return Figures(
+        period=period,
+        flows=_with_derived(flows, in_progress, overdue),
+        carried=carried,
+        in_progress=in_progress,
+        overdue=overdue,
+        at_now=parts[0].at_now if parts else False,
+        procedures=procedures,
+        procedures_online=online,
+        procedures_full=full,
+        cuts=parts[0].cuts if parts else bands.thresholds(),
+    )

@@ -1,0 +1,466 @@
+"""The supervisors' pages: the province at a glance, a unit, an agency, a field, the dossiers
+behind any figure, and the reports. Thin: figures.py, subjects.py and drilldown.py do the work."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from motcua.backoffice.views import staff_required
+from motcua.catalog.models import Field, Procedure
+from motcua.core.paging import CappedPaginator
+from motcua.org import permissions
+from motcua.org.models import Agency, Unit
+from motcua.org.selectors import province_name
+
+from . import charts, drilldown, figures, periods, reports, subjects
+from .figures import RATES, Scope
+from .permissions import VIEW_MONITORING
+
+PAGE_SIZE = 25
+BAND_COLOURS = {"green": "#1b7a3a", "yellow": "#a15c00", "orange": "#c2410c", "red": "#b3261e"}
+# The tiles of a page: (rate code or count, drill-down metric of the figure shown).
+TILES = ("progress", "on_time", "online", "digitized", "e_result", "satisfaction")
+
+
+def monitoring_required(view):
+    @staff_required
+    def wrapper(request, *args, **kwargs):
+        permissions.require(request.user, VIEW_MONITORING)
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _period(request):
+    period, error = periods.parse(request.GET, timezone.localdate())
+    if error:
+        messages.error(request, error)
+    return period
+
+
+def _link(metric: str, subject_query: dict, period) -> str:
+    return (
+        reverse("monitoring:dossiers")
+        + "?"
+        + urlencode({"chi_so": metric, **(subject_query or {}), **period.query})
+    )
+
+
+def _trend(scope: Scope, period, code: str) -> list[float | None]:
+    spec = RATES[code]
+    series = []
+    for _month, flows in figures.monthly(scope, period):
+        den = _flow_value(flows, spec.denominator)
+        series.append(100 * _flow_value(flows, spec.numerator) / den if den else None)
+    return series
+
+
+def _flow_value(flows: dict, name: str) -> int:
+    derived = {
+        "finished_in_time": flows["early"] + flows["on_time"],
+        "satisfied": flows["finished"] - flows["dissatisfied"],
+        # Monthly trend of 2.1 uses the month's finished dossiers (stocks are not per month).
+        "progress_in_time": flows["early"] + flows["on_time"],
+        "progress_all": flows["finished"],
+    }
+    return derived[name] if name in derived else flows.get(name, 0)
+
+
+def _tiles(fig, scope: Scope, query: dict, period) -> list[dict]:
+    tiles = []
+    for code in TILES:
+        rate = fig.rate(code)
+        trend = _trend(scope, period, code)
+        tiles.append(
+            {
+                "rate": rate,
+                "href": _link(rate.spec.numerator, query, period),
+                "denominator_href": _link(rate.spec.denominator, query, period)
+                if rate.spec.denominator in drilldown.METRICS
+                else "",
+                "spark": charts.sparkline(
+                    trend,
+                    label=_("%(name)s, 12 tháng") % {"name": rate.spec.label},
+                    colour=BAND_COLOURS.get(rate.band.slug if rate.band else "", "#55525a"),
+                ),
+            }
+        )
+    return tiles
+
+
+def _channel_chart(scope: Scope, period) -> str:
+    months = figures.monthly(scope, period)
+    labels = [f"{m.start.month}/{m.start.year % 100:02d}" for m, _flows in months]
+    online = [f["received_online"] for _m, f in months]
+    post = [f["received_post"] for _m, f in months]
+    counter = [f["received"] - f["received_online"] - f["received_post"] for _m, f in months]
+    return charts.bar_chart(
+        labels,
+        [
+            (_("Trực tuyến"), online, "#1a5fb4"),
+            (_("Trực tiếp"), counter, "#b3261e"),
+            (_("Bưu chính"), post, "#a15c00"),
+        ],
+        label=_("Hồ sơ tiếp nhận theo tháng và kênh"),
+    )
+
+
+def _counts(fig, query: dict, period) -> list[tuple[str, int, str]]:
+    return [
+        (drilldown.METRICS[m], fig.count(m), _link(m, query, period))
+        for m in (
+            "carried",
+            "received",
+            "received_online",
+            "received_counter",
+            "received_post",
+            "finished",
+            "early",
+            "on_time",
+            "late",
+            "in_progress",
+            "in_time",
+            "overdue",
+            "apologies",
+        )
+    ]
+
+
+def _page(request, subject, template: str, extra: dict) -> HttpResponse:
+    period = _period(request)
+    fig = figures.total(subject.scope, period)
+    context = {
+        "subject": subject,
+        "period": period,
+        "fig": fig,
+        "score": fig.score(),
+        "tiles": _tiles(fig, subject.scope, subject.query, period),
+        "counts": _counts(fig, subject.query, period),
+        "chart": _channel_chart(subject.scope, period),
+        "report_query": urlencode({**subject.query, **period.query}),
+        "period_query": urlencode(period.query),
+        "period_choices": _period_choices(),
+        **extra,
+    }
+    if callable(context.get("rows")):
+        context["rows"] = context["rows"](period)
+    return render(request, template, context)
+
+
+def _period_choices() -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    this_month = periods.Period.month(today.year, today.month)
+    months = this_month.months(13)[::-1]
+    quarters, seen = [], set()
+    for m in months:
+        q = periods.Period.quarter(m.start.year, (m.start.month + 2) // 3)
+        if q.key not in seen:
+            seen.add(q.key)
+            quarters.append(q)
+    years = [periods.Period.year(today.year - i) for i in range(3)]
+    return [(p.key, p.label) for p in [*months, *quarters, *years]]
+
+
+def _rows(subject_list, query_base: dict | None = None):
+    def build(period):
+        figs = subjects.figures_of(subject_list, period)
+        return [
+            {
+                "subject": s,
+                "fig": figs[s.key],
+                "score": figs[s.key].score(),
+                "links": {
+                    m: _link(m, s.query, period)
+                    for m in ("received", "finished", "late", "overdue")
+                },
+            }
+            for s in subject_list
+        ]
+
+    return build
+
+
+@require_GET
+@monitoring_required
+def dashboard(request):
+    """The user's whole scope: the province for a province supervisor."""
+    subject = subjects.subject_from(request.user, {})
+    if subject.scope.agencies is None:
+        subject.label = province_name() or _("Toàn tỉnh")
+    period = _period(request)
+    groups = [
+        (slug, title, subjects.rank(members, period))
+        for slug, title, members in subjects.ranking_groups(request.user)
+    ]
+    fields = [
+        subjects.Subject(
+            f"f{f.pk}",
+            f.name,
+            Scope(
+                agencies=subject.scope.agencies,
+                procedures=frozenset(f.procedures.values_list("pk", flat=True)),
+            ),
+            reverse("monitoring:field", args=[f.code]),
+            {"linh_vuc": f.code},
+        )
+        for f in Field.objects.filter(procedures__isnull=False).distinct().order_by("name")
+    ]
+    return _page(
+        request,
+        subject,
+        "monitoring/dashboard.html",
+        {"groups": groups, "rows": _field_rows(fields), "rows_title": _("Theo lĩnh vực")},
+    )
+
+
+def _field_rows(fields):
+    def build(period):
+        out = []
+        for s in fields:
+            fig = figures.total(s.scope, period)
+            out.append(
+                {
+                    "subject": s,
+                    "fig": fig,
+                    "score": fig.score(),
+                    "links": {
+                        m: _link(m, s.query, period)
+                        for m in ("received", "finished", "late", "overdue")
+                    },
+                }
+            )
+        return [r for r in out if r["fig"].count("received") or r["fig"].count("in_progress")]
+
+    return build
+
+
+@require_GET
+@monitoring_required
+def unit(request, pk: int):
+    unit = get_object_or_404(Unit, pk=pk)
+    subject = subjects.subject_from(request.user, {"don_vi": pk})
+    members = [
+        subjects.Subject(
+            f"a{a.pk}",
+            a.name,
+            Scope(agencies=frozenset({a.pk})),
+            reverse("monitoring:agency", args=[a.pk]),
+            {"co_quan": a.pk},
+        )
+        for a in Agency.objects.filter(unit=unit).order_by("name")
+    ] + [
+        subjects.Subject(
+            f"u{u.pk}",
+            u.name,
+            Scope(agencies=subjects.unit_agencies(u)),
+            reverse("monitoring:unit", args=[u.pk]),
+            {"don_vi": u.pk},
+        )
+        for u in unit.children.filter(valid_to__isnull=True).order_by("name")
+    ]
+    members = [m for m in members if m.scope.agencies]
+    return _page(
+        request,
+        subject,
+        "monitoring/subject.html",
+        {"rows": _rows(members), "rows_title": _("Theo cơ quan, đơn vị trực thuộc")},
+    )
+
+
+def _procedure_rows(scope: Scope, query: dict):
+    def build(period):
+        per = figures.figures(scope, period, by="procedure")
+        names = dict(
+            Procedure.objects.filter(pk__in=[k for k in per if k]).values_list("pk", "name")
+        )
+        out = []
+        for pk, fig in per.items():
+            if not pk or pk not in names:
+                continue
+            if not (fig.count("received") or fig.count("in_progress") or fig.count("finished")):
+                continue
+            q = {**query, "thu_tuc": pk}
+            s = subjects.Subject(f"p{pk}", names[pk], Scope(scope.agencies, frozenset({pk})))
+            out.append(
+                {
+                    "subject": s,
+                    "fig": fig,
+                    "score": fig.score(),
+                    "links": {
+                        m: _link(m, q, period) for m in ("received", "finished", "late", "overdue")
+                    },
+                }
+            )
+        return sorted(out, key=lambda r: -r["fig"].count("received"))
+
+    return build
+
+
+@require_GET
+@monitoring_required
+def agency(request, pk: int):
+    get_object_or_404(Agency, pk=pk)
+    subject = subjects.subject_from(request.user, {"co_quan": pk})
+    return _page(
+        request,
+        subject,
+        "monitoring/subject.html",
+        {
+            "rows": _procedure_rows(subject.scope, subject.query),
+            "rows_title": _("Theo thủ tục"),
+            "name_header": _("Thủ tục"),
+        },
+    )
+
+
+@require_GET
+@monitoring_required
+def field(request, code: str):
+    get_object_or_404(Field, code=code)
+    subject = subjects.subject_from(request.user, {"linh_vuc": code})
+    return _page(
+        request,
+        subject,
+        "monitoring/subject.html",
+        {
+            "rows": _procedure_rows(Scope(subject.scope.agencies, subject.scope.procedures), {}),
+            "rows_title": _("Theo thủ tục"),
+            "name_header": _("Thủ tục"),
+        },
+    )
+
+
+def _drill(request):
+    metric = request.GET.get("chi_so", "")
+    if metric not in drilldown.METRICS:
+        raise Http404
+    subject = subjects.subject_from(request.user, request.GET)
+    period = _period(request)
+    qs = drilldown.dossiers(subject.scope, period, metric)
+    return metric, subject, period, qs
+
+
+@require_GET
+@monitoring_required
+def dossiers(request):
+    """The dossiers behind one figure: as many rows as the figure says."""
+    metric, subject, period, qs = _drill(request)
+    qs = qs.select_related("procedure", "receiving_agency").order_by("-received_at", "pk")
+    total = qs.count()
+    paginator = CappedPaginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang"))
+    query = {k: v for k, v in request.GET.items() if k != "trang"}
+    return render(
+        request,
+        "monitoring/dossiers.html",
+        {
+            "metric": metric,
+            "metric_label": drilldown.METRICS[metric],
+            "subject": subject,
+            "period": period,
+            "total": total,
+            "page": page,
+            "query": urlencode(query),
+            "period_query": urlencode(period.query),
+        },
+    )
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _stamp(period) -> str:
+    return period.key.replace("..", "_")
+
+
+@require_GET
+@monitoring_required
+def export(request):
+    """Any drill-down list as a spreadsheet."""
+    metric, subject, period, qs = _drill(request)
+    qs = qs.select_related("procedure", "receiving_agency").order_by("received_at", "pk")
+    title = f"{drilldown.METRICS[metric]} — {subject.label} — {period.label}"
+    return _xlsx(
+        reports.dossier_list_xlsx(title=title, dossiers=qs),
+        f"ho-so-{metric}-{_stamp(period)}.xlsx",
+    )
+
+
+def _report_rows(request, subject, period):
+    """Rows of the handling report: the agencies of a unit or agency, else the fields."""
+    if subject.query.get("don_vi") or subject.query.get("co_quan") or subject.scope.agencies:
+        agencies = subject.scope.agencies
+        qs = Agency.objects.order_by("unit__tier", "name")
+        if agencies is not None:
+            qs = qs.filter(pk__in=agencies)
+        members = [
+            subjects.Subject(f"a{a.pk}", a.name, Scope(frozenset({a.pk}), subject.scope.procedures))
+            for a in qs
+        ]
+        figs = subjects.figures_of(members, period, procedures=subject.scope.procedures)
+        rows = [(m.label, figs[m.key]) for m in members]
+    else:
+        rows = []
+        for f in Field.objects.filter(procedures__isnull=False).distinct().order_by("name"):
+            scope = Scope(None, frozenset(f.procedures.values_list("pk", flat=True)))
+            rows.append((f.name, figures.total(scope, period)))
+    return [
+        (label, fig)
+        for label, fig in rows
+        if fig.count("received") or fig.count("carried") or fig.count("finished")
+    ]
+
+
+@require_GET
+@monitoring_required
+def report(request, fmt: str):
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    subject = subjects.subject_from(request.user, request.GET)
+    period = _period(request)
+    total = figures.total(subject.scope, period)
+    args = {
+        "title": subject.label,
+        "unit_name": subject.label
+        if subject.scope.agencies is not None
+        else (province_name() or _("Toàn tỉnh")),
+        "period": period,
+        "rows": _report_rows(request, subject, period),
+        "total": total,
+    }
+    if fmt == "pdf":
+        response = HttpResponse(reports.handling_report_pdf(**args), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="bao-cao-{_stamp(period)}.pdf"'
+        return response
+    return _xlsx(reports.handling_report_xlsx(**args), f"bao-cao-{_stamp(period)}.xlsx")
+
+
+@require_GET
+@monitoring_required
+def register(request):
+    """The dossier register (Form 07) of the dossiers received in the period."""
+    subject = subjects.subject_from(request.user, request.GET)
+    period = _period(request)
+    qs = (
+        drilldown.dossiers(subject.scope, period, "received")
+        .select_related("procedure", "receiving_agency", "current_agency")
+        .order_by("received_at", "pk")
+    )
+    unit_name = subject.label if subject.scope.agencies is not None else province_name()
+    return _xlsx(
+        reports.register_xlsx(unit_name=unit_name or subject.label, period=period, dossiers=qs),
+        f"so-theo-doi-ho-so-{_stamp(period)}.xlsx",
+    )
