@@ -49,7 +49,8 @@ GROUPS = {"agency": "agency_id", "procedure": "procedure_id", "month": "day", No
 def _sum(scope: "Scope", rows_q: Q, names, by: str | None) -> dict:
     qs = Tally.objects.filter(rows_q)
     if scope.procedures is None:
-        qs = qs.filter(procedure_id=0)
+        # Agency totals, unless the rows are wanted per procedure.
+        qs = qs.filter(procedure_id__gt=0) if by == "procedure" else qs.filter(procedure_id=0)
     else:
         qs = qs.filter(procedure_id__in=scope.procedures)
     if scope.agencies is not None:
@@ -82,10 +83,22 @@ class Scope:
 
 
 def _stock(scope: Scope, day: date, by) -> dict:
-    """In progress and overdue-and-open at the end of `day` (sum of the deltas up to it)."""
-    month = day.replace(day=1)
-    q = Q(grain="m", day__lt=month) | Q(grain="d", day__gte=month, day__lte=day)
-    return _sum(scope, q, ("ip_delta", "od_delta"), by)
+    """In progress and overdue-and-open at the end of `day`: the running balance less what
+    the days after it added (for this month's pages, only the days and months ahead)."""
+    names = ("ip_delta", "od_delta")
+    balance = _sum(scope, Q(grain="b"), names, by)
+    after = _sum(scope, _after_q(day), names, by)
+    out = {}
+    for key in set(balance) | set(after):
+        b, a = balance.get(key, {}), after.get(key, {})
+        out[key] = {n: b.get(n, 0) - a.get(n, 0) for n in names}
+    return out
+
+
+def _after_q(day: date) -> Q:
+    """Rows of the days after `day`: the rest of its month by day, later months whole."""
+    next_month = add_months(day, 1)
+    return Q(grain="d", day__gt=day, day__lt=next_month) | Q(grain="m", day__gte=next_month)
 
 
 def _due_later_today(scope: Scope, now: datetime, by) -> dict:

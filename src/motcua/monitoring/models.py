@@ -1,5 +1,6 @@
 """Per-day and per-month counters of dossiers, kept exact by every write (see tally.py)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -36,6 +37,9 @@ COUNTERS = (
 )
 
 
+BALANCE_DAY = date(2000, 1, 1)
+
+
 class Tally(models.Model):
     """Counters of the dossiers received by one agency, for one day or one month.
 
@@ -46,9 +50,10 @@ class Tally(models.Model):
     class Grain(models.TextChoices):
         DAY = "d", _("ngày")
         MONTH = "m", _("tháng")
+        BALANCE = "b", _("số dư đến nay")  # the "_delta" counters summed over all days
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
-    day = models.DateField()  # the first day of the month for a month row
+    day = models.DateField()  # the first day of the month for a month row; BALANCE_DAY for b
     agency_id = models.IntegerField()
     procedure_id = models.IntegerField()  # 0: all procedures
 

@@ -104,7 +104,7 @@ def parse(params, today: date) -> tuple[Period, str | None]:
         except ValueError:
             return default, _("Ngày không hợp lệ: nhập theo dạng năm-tháng-ngày.")
         if start > end:
-            return default, _("Ngày bắt đầu phải trước ngày kết thúc.")
+            return default, _("Ngày bắt đầu không được sau ngày kết thúc.")
         if start < EARLIEST or end > date(today.year + 1, 12, 31):
             return default, _("Khoảng thời gian nằm ngoài dữ liệu.")
         return Period("custom", start, end), None

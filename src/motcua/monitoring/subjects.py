@@ -25,6 +25,16 @@ def allowed_agencies(user) -> frozenset[int] | None:
     return None if ids is None else frozenset(ids)
 
 
+def scope_name(user) -> str:
+    """The units or agencies where the user holds a monitoring role, by name."""
+    from motcua.org.permissions import roles_for
+    from motcua.org.selectors import active_assignments
+
+    allowed = roles_for(VIEW_MONITORING)
+    names = [str(a.unit or a.agency) for a in active_assignments(user) if a.role in allowed]
+    return "; ".join(dict.fromkeys(names))
+
+
 def unit_agencies(unit: Unit, *, with_subunits: bool = True) -> frozenset[int]:
     tree = org_tree()
     units = tree.unit_descendants(unit.pk) if with_subunits else {unit.pk}
@@ -59,9 +69,14 @@ def subject_from(user, params) -> Subject:
             unit = Unit.objects.filter(pk=int(params["don_vi"])).first()
             if unit is None:
                 raise Http404
-            agencies = unit_agencies(unit)
+            own = str(params.get("rieng", "")) == "1"
+            agencies = unit_agencies(unit, with_subunits=not own)
             label = unit.name
             query["don_vi"] = unit.pk
+            if own and unit.children.exists():
+                # A district's ranking row: its own agencies, without its communes.
+                label = _("%(unit)s (không gồm cấp xã)") % {"unit": unit.name}
+                query["rieng"] = 1
         elif params.get("co_quan"):
             agency = Agency.objects.filter(pk=int(params["co_quan"])).first()
             if agency is None:
@@ -106,7 +121,7 @@ def _unit_subject(unit: Unit, *, with_subunits: bool) -> Subject:
         unit.name,
         Scope(agencies=unit_agencies(unit, with_subunits=with_subunits)),
         reverse("monitoring:unit", args=[unit.pk]),
-        {"don_vi": unit.pk},
+        {"don_vi": unit.pk} if with_subunits else {"don_vi": unit.pk, "rieng": 1},
     )
 
 
@@ -141,10 +156,14 @@ def ranking_groups(user) -> list[tuple[str, str, list[Subject]]]:
     return out
 
 
-def figures_of(subjects: list[Subject], period: Period, procedures=None) -> dict[str, Figures]:
-    """Each subject's figures, from one grouped read of the counters for all their agencies."""
-    agencies = frozenset().union(*(s.scope.agencies or frozenset() for s in subjects))
-    per_agency = figures(Scope(agencies=agencies, procedures=procedures), period, by="agency")
+def figures_of(
+    subjects: list[Subject], period: Period, procedures=None, per_agency=None
+) -> dict[str, Figures]:
+    """Each subject's figures, from one grouped read of the counters for all their agencies
+    (or from `per_agency`, read once for several tables)."""
+    if per_agency is None:
+        agencies = frozenset().union(*(s.scope.agencies or frozenset() for s in subjects))
+        per_agency = figures(Scope(agencies=agencies, procedures=procedures), period, by="agency")
     out = {}
     for s in subjects:
         parts = [per_agency[a] for a in s.scope.agencies or () if a in per_agency]
@@ -180,10 +199,11 @@ def _order(subjects, figs: dict[str, Figures]) -> list[str]:
     return [s.key for s in sorted(subjects, key=key)]
 
 
-def rank(subjects: list[Subject], period: Period) -> list[Ranked]:
-    """Subjects by estimated score, best first, with their rank in the previous period."""
-    now_figs = figures_of(subjects, period)
-    before = figures_of(subjects, period.previous())
+def rank(subjects: list[Subject], period: Period, now=None, before=None) -> list[Ranked]:
+    """Subjects by estimated score, best first, with their rank in the previous period.
+    `now` and `before`: per-agency figures of both periods when the caller has them."""
+    now_figs = figures_of(subjects, period, per_agency=now)
+    before = figures_of(subjects, period.previous(), per_agency=before)
     now_order = _order(subjects, now_figs)
     prev_order = _order(subjects, before)
     had_data = {k for k, f in before.items() if f.score()[2] is not None}

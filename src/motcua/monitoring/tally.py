@@ -14,7 +14,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, Pause
 from motcua.portal.models import Feedback, Rating
 
 from .facts import Facts, contribution, facts_of, local_day
-from .models import COUNTERS, DossierTally, Tally
+from .models import BALANCE_DAY, COUNTERS, DossierTally, Tally
 
 FIELDS = (
     "pk",
@@ -40,6 +40,7 @@ def _month(day: date) -> date:
 
 
 POSITION = {name: i for i, name in enumerate(COUNTERS)}
+BALANCED = frozenset({"ip_delta", "od_delta"})
 
 
 def new_rows() -> dict[Key, list[int]]:
@@ -59,6 +60,11 @@ def _rows_for(agency: int, procedure: int, amounts: dict[tuple[int, str], int], 
             ("m", month, agency, 0),
         ):
             out[key][i] += sign * n
+        if counter in BALANCED:
+            # Stocks read the balance less the days after the moment asked for, so a page
+            # of this month never sums the whole history.
+            out[("b", BALANCE_DAY, agency, procedure)][i] += sign * n
+            out[("b", BALANCE_DAY, agency, 0)][i] += sign * n
 
 
 def _upsert(rows: dict[Key, list[int]]) -> None:

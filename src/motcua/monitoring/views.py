@@ -54,10 +54,10 @@ def _link(metric: str, subject_query: dict, period) -> str:
     )
 
 
-def _trend(scope: Scope, period, code: str) -> list[float | None]:
+def _trend(months, code: str) -> list[float | None]:
     spec = RATES[code]
     series = []
-    for _month, flows in figures.monthly(scope, period):
+    for _month, flows in months:
         den = _flow_value(flows, spec.denominator)
         series.append(100 * _flow_value(flows, spec.numerator) / den if den else None)
     return series
@@ -74,11 +74,11 @@ def _flow_value(flows: dict, name: str) -> int:
     return derived[name] if name in derived else flows.get(name, 0)
 
 
-def _tiles(fig, scope: Scope, query: dict, period) -> list[dict]:
+def _tiles(fig, months, query: dict, period) -> list[dict]:
     tiles = []
     for code in TILES:
         rate = fig.rate(code)
-        trend = _trend(scope, period, code)
+        trend = _trend(months, code)
         tiles.append(
             {
                 "rate": rate,
@@ -96,8 +96,7 @@ def _tiles(fig, scope: Scope, query: dict, period) -> list[dict]:
     return tiles
 
 
-def _channel_chart(scope: Scope, period) -> str:
-    months = figures.monthly(scope, period)
+def _channel_chart(months) -> str:
     labels = [f"{m.start.month}/{m.start.year % 100:02d}" for m, _flows in months]
     online = [f["received_online"] for _m, f in months]
     post = [f["received_post"] for _m, f in months]
@@ -137,14 +136,15 @@ def _counts(fig, query: dict, period) -> list[tuple[str, int, str]]:
 def _page(request, subject, template: str, extra: dict) -> HttpResponse:
     period = _period(request)
     fig = figures.total(subject.scope, period)
+    months = figures.monthly(subject.scope, period)
     context = {
         "subject": subject,
         "period": period,
         "fig": fig,
         "score": fig.score(),
-        "tiles": _tiles(fig, subject.scope, subject.query, period),
+        "tiles": _tiles(fig, months, subject.query, period),
         "counts": _counts(fig, subject.query, period),
-        "chart": _channel_chart(subject.scope, period),
+        "chart": _channel_chart(months),
         "report_query": urlencode({**subject.query, **period.query}),
         "period_query": urlencode(period.query),
         "period_choices": _period_choices(),
@@ -195,49 +195,57 @@ def dashboard(request):
     subject = subjects.subject_from(request.user, {})
     if subject.scope.agencies is None:
         subject.label = province_name() or _("Toàn tỉnh")
+    else:
+        subject.label = subjects.scope_name(request.user) or subject.label
     period = _period(request)
-    groups = [
-        (slug, title, subjects.rank(members, period))
-        for slug, title, members in subjects.ranking_groups(request.user)
-    ]
-    fields = [
-        subjects.Subject(
-            f"f{f.pk}",
-            f.name,
-            Scope(
-                agencies=subject.scope.agencies,
-                procedures=frozenset(f.procedures.values_list("pk", flat=True)),
-            ),
-            reverse("monitoring:field", args=[f.code]),
-            {"linh_vuc": f.code},
-        )
-        for f in Field.objects.filter(procedures__isnull=False).distinct().order_by("name")
-    ]
+    ranking = subjects.ranking_groups(request.user)
+    groups = []
+    if ranking:
+        # One read per period for every ranking: the agencies' figures, merged per row.
+        scope = Scope(agencies=subject.scope.agencies)
+        now = figures.figures(scope, period, by="agency")
+        before = figures.figures(scope, period.previous(), by="agency")
+        groups = [
+            (slug, title, subjects.rank(members, period, now=now, before=before))
+            for slug, title, members in ranking
+        ]
     return _page(
         request,
         subject,
         "monitoring/dashboard.html",
-        {"groups": groups, "rows": _field_rows(fields), "rows_title": _("Theo lĩnh vực")},
+        {"groups": groups, "rows": _field_rows(subject.scope), "rows_title": _("Theo lĩnh vực")},
     )
 
 
-def _field_rows(fields):
+def _field_rows(scope: Scope):
+    """A row per field: one read grouped by procedure, merged per field."""
+
     def build(period):
+        per_procedure = figures.figures(scope, period, by="procedure")
+        by_field: dict[int, list] = {}
+        for pk, field_id in Procedure.objects.values_list("pk", "field_id"):
+            if pk in per_procedure:
+                by_field.setdefault(field_id, []).append(per_procedure[pk])
         out = []
-        for s in fields:
-            fig = figures.total(s.scope, period)
+        for f in Field.objects.filter(pk__in=by_field).order_by("name"):
+            fig = figures.merge(by_field[f.pk], period)
+            if not (fig.count("received") or fig.count("in_progress") or fig.count("finished")):
+                continue
+            query = {"linh_vuc": f.code}
             out.append(
                 {
-                    "subject": s,
+                    "subject": subjects.Subject(
+                        f"f{f.pk}", f.name, scope, reverse("monitoring:field", args=[f.code]), query
+                    ),
                     "fig": fig,
                     "score": fig.score(),
                     "links": {
-                        m: _link(m, s.query, period)
+                        m: _link(m, query, period)
                         for m in ("received", "finished", "late", "overdue")
                     },
                 }
             )
-        return [r for r in out if r["fig"].count("received") or r["fig"].count("in_progress")]
+        return out
 
     return build
 
