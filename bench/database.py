@@ -62,8 +62,8 @@ def create(backend: str, size: int, workdir: Path, base: dict[str, str]) -> dict
 def existing(backend: str, size: int, workdir: Path, base: dict[str, str]) -> dict | None:
     """The environment of an existing bench_<size> PostgreSQL database that holds a finished
     generation of `size` dossiers, else None."""
-    if backend != "postgresql":
-        return None
+    if backend == "sqlite":
+        return _existing_sqlite(size, workdir, base)
     import psycopg
 
     server = os.environ["DATABASE_URL"]
@@ -80,6 +80,25 @@ def existing(backend: str, size: int, workdir: Path, base: dict[str, str]) -> di
     var = workdir / f"{backend}-{size}"
     var.mkdir(parents=True, exist_ok=True)
     return {**base, "MOTCUA_VAR_DIR": str(var), "DATABASE_URL": url}
+
+
+def _existing_sqlite(size: int, workdir: Path, base: dict[str, str]) -> dict | None:
+    import sqlite3
+
+    var = workdir / f"sqlite-{size}"
+    path = var / "motcua.sqlite3"
+    if not path.exists():
+        return None
+    try:
+        with sqlite3.connect(path) as conn:
+            row = conn.execute(
+                "SELECT dossiers, generated FROM demo_generatorrun ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+    except sqlite3.Error:
+        return None
+    if not row or row[0] != size or row[1] < size:
+        return None
+    return {**base, "MOTCUA_VAR_DIR": str(var)}
 
 
 def refresh(env: dict[str, str]) -> float:

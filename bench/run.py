@@ -50,8 +50,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="PostgreSQL: use bench_<N> as it is when it already holds N generated dossiers "
-        "(migrate and recompute the indicators only); implies --keep for it",
+        help="use the database of N dossiers as it is when it holds a finished generation "
+        "(PostgreSQL: bench_<N>; SQLite: <$BENCH_WORKDIR>/sqlite-<N>/): migrate and recompute "
+        "the indicators only, and keep it",
     )
     parser.add_argument(
         "--fallback",
@@ -209,7 +210,12 @@ def run_backend(backend: str, sizes: list[int], args: argparse.Namespace) -> int
     report.set_sizes(sizes)
     if backend == "postgresql":
         report.explain_path().unlink(missing_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f"motcua-bench-{backend}-"))
+    if args.reuse:
+        # A fixed place, so that a later run finds the SQLite files this one keeps.
+        workdir = Path(os.environ.get("BENCH_WORKDIR") or f"/tmp/motcua-bench-{backend}")
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix=f"motcua-bench-{backend}-"))
     runs, finished = [], False
     try:
         for size in sizes:
@@ -230,7 +236,7 @@ def run_backend(backend: str, sizes: list[int], args: argparse.Namespace) -> int
         problems = report.invalid(runs)
         for problem in problems:
             print(f"INVALID {backend} {problem}", flush=True)
-        if args.keep or problems or not finished:
+        if args.keep or args.reuse or problems or not finished:
             print(f"Databases and server logs kept in {workdir}", flush=True)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
