@@ -2,6 +2,7 @@
 parameters get a message, and writes show at once."""
 
 import re
+from decimal import Decimal
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -159,3 +160,20 @@ def test_a_reception_shows_on_the_dashboard_at_once(client, history):
         n for url, n in links.items() if parse_qs(urlsplit(url).query)["chi_so"] == ["received"]
     ]
     assert before + 1 in received
+
+
+def test_thresholds_set_by_the_administrator_recolour_every_figure(client, history):
+    from motcua.monitoring.models import BandScale
+
+    client.force_login(User.objects.get(username="giamsat.tinh"))
+    url = reverse("monitoring:dashboard") + f"?ky={_year(history)}"
+    before = client.get(url).content.decode()
+    # Only a perfect figure is "good" once green starts at 100 %; the rest turn red.
+    scale = BandScale(green_from=100, yellow_from=Decimal("99.99"), orange_from=Decimal("99.98"))
+    scale.full_clean()
+    scale.save()
+    after = client.get(url).content.decode()
+    assert after.count("band-green") < before.count("band-green")
+    assert after.count("band-red") > before.count("band-red")
+    with pytest.raises(Exception, match="giảm dần"):
+        BandScale(green_from=50, yellow_from=70, orange_from=20).full_clean()
