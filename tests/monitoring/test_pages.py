@@ -177,3 +177,21 @@ def test_thresholds_set_by_the_administrator_recolour_every_figure(client, histo
     assert after.count("band-red") > before.count("band-red")
     with pytest.raises(Exception, match="giảm dần"):
         BandScale(green_from=50, yellow_from=70, orange_from=20).full_clean()
+
+
+def test_a_queue_exports_as_shown(client, history):
+    from io import BytesIO
+
+    import openpyxl
+
+    client.force_login(User.objects.get(username="giamsat.tinh"))
+    page = client.get("/can-bo/hang-cho/tat-ca/?trang_thai=returned")
+    shown = int(re.search(r"(\d+) hồ sơ", page.content.decode().replace(".", ""))[1])
+    export = client.get("/can-bo/hang-cho/tat-ca/excel/?trang_thai=returned")
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(BytesIO(export.content)).worksheets[0]
+    codes = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]]
+    assert len(codes) == shown > 0
+    assert set(codes) == set(
+        Dossier.objects.filter(state="returned").values_list("code", flat=True)
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("phan-anh/", feedback.feedback_queue, name="feedback_queue"),
     path("phan-anh/<int:pk>/", feedback.feedback_item, name="feedback_item"),
     path("hang-cho/<slug:slug>/", views.queue, name="queue"),
+    path("hang-cho/<slug:slug>/excel/", views.queue_export, name="queue_export"),
     re_path(rf"^ho-so/{KEY}/$", views.dossier_page, name="dossier"),
     re_path(rf"^ho-so/{KEY}/thao-tac/(?P<action>[a-z_]+)/$", views.dossier_action, name="action"),
     re_path(rf"^ho-so/{KEY}/tep/(?P<file_id>\d+)/$", views.dossier_file, name="file"),

@@ -144,6 +144,10 @@ def _page(request, subject, template: str, extra: dict) -> HttpResponse:
         "score": fig.score(),
         "tiles": _tiles(fig, months, subject.query, period),
         "counts": _counts(fig, subject.query, period),
+        "links": {
+            m: _link(m, subject.query, period)
+            for m in ("online_e_result", "fee_paid", "fee_bearing")
+        },
         "chart": _channel_chart(months),
         "report_query": urlencode({**subject.query, **period.query}),
         "period_query": urlencode(period.query),
