@@ -140,3 +140,20 @@ def test_a_district_supervisor_sees_the_district_and_its_communes_only(province,
     other = Unit.objects.filter(tier="district").exclude(pk=district.pk).first()
     response = page.goto(f"/can-bo/giam-sat/don-vi/{other.pk}/")
     assert response.status == 403
+
+
+def test_monitoring_pages_pass_axe(province, sign_in):
+    from tests.browser.test_accessibility import serious
+
+    page = sign_in("giamsat.tinh")
+    district = Unit.objects.filter(tier="district").first()
+    problems = {}
+    for url in (
+        f"/can-bo/giam-sat/?ky={_year().key}",
+        f"/can-bo/giam-sat/don-vi/{district.pk}/",
+        "/can-bo/giam-sat/linh-vuc/HT/",
+        f"/can-bo/giam-sat/ho-so/?chi_so=received&ky={_year().key}",
+    ):
+        page.goto(url)
+        problems[url] = serious(page)
+    assert {url: found for url, found in problems.items() if found} == {}
