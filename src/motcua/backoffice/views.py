@@ -74,7 +74,7 @@ def queue(request, slug: str):
     if form.is_valid():
         qs = _filter(qs, form.cleaned_data)
     order = SORTS.get(form.cleaned_data.get("sap_xep") if form.is_valid() else "", SORTS["han"])[0]
-    paginator = CappedPaginator(qs.order_by(order, "pk"), PAGE_SIZE)
+    paginator = CappedPaginator(qs.order_by(*queues.ordering(slug, order)), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("trang"))
     now = timezone.now()
     rows = [(d, deadlines.dossier_timeliness(d, now=now)) for d in page.object_list]
@@ -111,7 +111,7 @@ def queue_export(request, slug: str):
     if form.is_valid():
         qs = _filter(qs, form.cleaned_data)
     order = SORTS.get(form.cleaned_data.get("sap_xep") if form.is_valid() else "", SORTS["han"])[0]
-    rows = qs.order_by(order, "pk")[:EXPORT_LIMIT]
+    rows = qs.order_by(*queues.ordering(slug, order))[:EXPORT_LIMIT]
     title = f"{current.label} — {timezone.localtime():%d/%m/%Y %H:%M}"
     response = HttpResponse(
         dossier_list_xlsx(title=title, dossiers=rows),
