@@ -415,7 +415,7 @@ def _report_rows(request, subject, period):
     """Rows of the handling report: the agencies of a unit or agency, else the fields."""
     if subject.query.get("don_vi") or subject.query.get("co_quan") or subject.scope.agencies:
         agencies = subject.scope.agencies
-        qs = Agency.objects.order_by("unit__tier", "name")
+        qs = Agency.objects.order_by("-unit__tier", "unit__name", "name")  # province first
         if agencies is not None:
             qs = qs.filter(pk__in=agencies)
         members = [
