@@ -162,11 +162,13 @@ def explain(lookups: Path, out: Path, label: str) -> dict:
     API and the staff queue pages, captured from the real views so the plans are of the SQL the
     server runs. Every distinct read is timed by the database; the three slowest of each page
     are printed with their plans."""
+    from datetime import date
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.run import STAFF_PAGES
+    from bench.run import DASHBOARD_PAGES, STAFF_PAGES
     from motcua.org.models import User
 
     code, phone = lookups.read_text(encoding="utf-8").split("\n", 1)[0].split()
@@ -176,6 +178,8 @@ def explain(lookups: Path, out: Path, label: str) -> dict:
     supervisor = Client()
     supervisor.force_login(User.objects.get(username=SUPERVISOR))
     pages += [("staff queue page", supervisor, url) for url in STAFF_PAGES]
+    last_year = date.today().year - 1
+    pages += [("dashboard", supervisor, url.format(last_year=last_year)) for url in DASHBOARD_PAGES]
     lines = [f"===== {label} =====\n"]
     for name, client, url in pages:
         with CaptureQueriesContext(connection) as captured:
