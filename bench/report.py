@@ -22,6 +22,8 @@ TARGETS = {
     "staff queue page (HTML)": (None, None, 1.2),
     "lookup page, first views": (None, None, 1.2),
     "lookup API, first views": (None, None, 1.2),
+    # The monitoring issue: ten million dossiers no more than twice the time of 100,000.
+    "dashboard (province, this month)": (None, None, 2.0),
 }
 
 
@@ -30,8 +32,8 @@ def _measured(row: dict) -> bool:
 
 
 def analyse(runs: list[dict]) -> None:
-    """Adds to each row its ratio to the ceiling, its p50 growth from the smallest to the
-    largest size (on the largest size's rows) and what its targets say."""
+    """Adds to each row its ratio to the ceiling, its p50 growth from the smallest size (on
+    every larger size's rows) and what its targets say."""
     smallest = {r["name"]: r for r in runs[0]["benchmarks"]} if runs else {}
     for run in runs:
         ceiling = next((r for r in run["benchmarks"] if r["name"] == CEILING), {})
@@ -39,7 +41,7 @@ def analyse(runs: list[dict]) -> None:
             if _measured(row) and _measured(ceiling):
                 row["x_ceiling"] = round(row["ok_rps"] / ceiling["ok_rps"], 3)
             first = smallest.get(row["name"], {})
-            if run is runs[-1] and len(runs) > 1 and _measured(row) and _measured(first):
+            if run is not runs[0] and _measured(row) and _measured(first):
                 row["p50_growth"] = round(row["p50_ms"] / first["p50_ms"], 2)
             row["target"] = _verdict(row)
 
