@@ -41,6 +41,15 @@ def test_twenty_parallel_receptions_get_twenty_sequential_codes(world):
         codes = list(pool.map(receive, range(20)))
     prefix = codes[0].rsplit("-", 1)[0]
     assert sorted(codes) == [f"{prefix}-{n:04d}" for n in range(1, 21)]
+    # The indicators' shared day rows took every one of them (no lost update, no deadlock).
+    from django.utils import timezone
+
+    from motcua.monitoring import figures
+    from motcua.monitoring.periods import Period
+
+    today = timezone.localdate()
+    got = figures.total(figures.Scope(), Period("custom", today, today)).count("received")
+    assert got == 20
 
 
 def test_two_parallel_approvals_one_wins_one_conflicts(world):
