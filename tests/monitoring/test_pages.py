@@ -128,7 +128,8 @@ def test_bad_periods_get_a_message_and_the_current_month(client, history, query)
     page = client.get(reverse("monitoring:dashboard") + query)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "không hợp lệ" in html or "ngoài dữ liệu" in html or "không được sau" in html
+    said = [m for m in ("không hợp lệ", "ngoài dữ liệu", "không được sau") if m in html]
+    assert len(said) == 1 and html.count(said[0]) == 1  # one message, once
     today = timezone.localdate()
     assert f"Tháng {today.month}/{today.year}" in html
 

@@ -24,7 +24,7 @@ from .permissions import VIEW_MONITORING
 
 PAGE_SIZE = 25
 BAND_COLOURS = {"green": "#1b7a3a", "yellow": "#a15c00", "orange": "#c2410c", "red": "#b3261e"}
-# The tiles of a page: (rate code or count, drill-down metric of the figure shown).
+# The rates shown as tiles, each linked to the dossiers of its numerator.
 TILES = ("progress", "on_time", "online", "digitized", "e_result", "satisfaction")
 
 
@@ -133,8 +133,8 @@ def _counts(fig, query: dict, period) -> list[tuple[str, int, str]]:
     ]
 
 
-def _page(request, subject, template: str, extra: dict) -> HttpResponse:
-    period = _period(request)
+def _page(request, subject, template: str, extra: dict, period=None) -> HttpResponse:
+    period = period or _period(request)
     fig = figures.total(subject.scope, period)
     months = figures.monthly(subject.scope, period)
     context = {
@@ -173,7 +173,7 @@ def _period_choices() -> list[tuple[str, str]]:
     return [(p.key, p.label) for p in [*months, *quarters, *years]]
 
 
-def _rows(subject_list, query_base: dict | None = None):
+def _rows(subject_list):
     def build(period):
         figs = subjects.figures_of(subject_list, period)
         return [
@@ -218,6 +218,7 @@ def dashboard(request):
         subject,
         "monitoring/dashboard.html",
         {"groups": groups, "rows": _field_rows(subject.scope), "rows_title": _("Theo lĩnh vực")},
+        period,
     )
 
 
