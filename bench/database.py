@@ -105,7 +105,7 @@ def refresh(env: dict[str, str]) -> float:
     """Bring a kept database up to the code: migrate, recompute the indicators' counters."""
     started = time.monotonic()
     _run(env, "manage.py", "migrate", "--noinput")
-    _run(env, "manage.py", "rebuild_indicators", "--verbosity=0")
+    _run(env, "manage.py", "rebuild_indicators", "--if-empty", "--verbosity=0")
     _run(
         env,
         "manage.py",

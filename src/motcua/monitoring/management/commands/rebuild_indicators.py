@@ -22,6 +22,18 @@ def rebuild_indicators(progress: bool = True, out=sys.stdout) -> int:
 class Command(BaseCommand):
     help = "Tính lại toàn bộ số liệu chỉ số từ hồ sơ (sau khi nạp dữ liệu hàng loạt)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Chỉ tính khi chưa có số liệu (dùng cho dữ liệu đo hiệu năng giữ lại).",
+        )
+
     def handle(self, *args, **opts):
+        from motcua.monitoring.models import Tally
+
+        if opts["if_empty"] and Tally.objects.exists():
+            self.stdout.write("Đã có số liệu: không tính lại.")
+            return
         counted = rebuild_indicators(progress=opts["verbosity"] > 0, out=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"{counted:,} hồ sơ đã tính vào số liệu."))
