@@ -57,24 +57,27 @@ def home(request):
     )
 
 
-@require_GET
-@staff_required
-def queue(request, slug: str):
+def _queue_rows(request, slug: str):
+    """A queue's dossiers as filtered and sorted on screen: (queue, form, ordered queryset)."""
     current = queues.BY_SLUG.get(slug)
     if current is None:
         raise Http404
     form = QueueFilterForm(request.GET)
-    # The procedure comes in a second query for the page's rows, not a join: joined, SQLite
-    # starts from the catalog and sorts a whole field's history to show one page.
-    qs = (
-        queues.queue(request.user, slug)
-        .select_related("current_agency", "assignee")
-        .prefetch_related("procedure")
-    )
+    qs = queues.queue(request.user, slug)
     if form.is_valid():
         qs = _filter(qs, form.cleaned_data)
     order = SORTS.get(form.cleaned_data.get("sap_xep") if form.is_valid() else "", SORTS["han"])[0]
-    paginator = CappedPaginator(qs.order_by(*queues.ordering(slug, order)), PAGE_SIZE)
+    return current, form, qs.order_by(*queues.ordering(slug, order))
+
+
+@require_GET
+@staff_required
+def queue(request, slug: str):
+    current, form, qs = _queue_rows(request, slug)
+    # The procedure comes in a second query for the page's rows, not a join: joined, SQLite
+    # starts from the catalog and sorts a whole field's history to show one page.
+    qs = qs.select_related("current_agency", "assignee").prefetch_related("procedure")
+    paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("trang"))
     now = timezone.now()
     rows = [(d, deadlines.dossier_timeliness(d, now=now)) for d in page.object_list]
@@ -103,15 +106,8 @@ def queue_export(request, slug: str):
     """The queue as filtered on screen, as a spreadsheet (the first 50,000 in its order)."""
     from motcua.monitoring.reports import dossier_list_xlsx
 
-    current = queues.BY_SLUG.get(slug)
-    if current is None:
-        raise Http404
-    form = QueueFilterForm(request.GET)
-    qs = queues.queue(request.user, slug).select_related("procedure", "receiving_agency")
-    if form.is_valid():
-        qs = _filter(qs, form.cleaned_data)
-    order = SORTS.get(form.cleaned_data.get("sap_xep") if form.is_valid() else "", SORTS["han"])[0]
-    rows = qs.order_by(*queues.ordering(slug, order))[:EXPORT_LIMIT]
+    current, _form, qs = _queue_rows(request, slug)
+    rows = qs.select_related("procedure", "receiving_agency")[:EXPORT_LIMIT]
     title = f"{current.label} — {timezone.localtime():%d/%m/%Y %H:%M}"
     response = HttpResponse(
         dossier_list_xlsx(title=title, dossiers=rows),
