@@ -311,8 +311,6 @@ def _catalog(scope: Scope, by) -> dict:
     for pk, level, agency in pairs:
         if scope.agencies is not None and agency not in scope.agencies:
             continue
-        if agency is None and scope.agencies is not None:
-            continue
         key = {"agency": agency, "procedure": pk, None: None}[by]
         sets = out[key]
         sets[0].add(pk)

@@ -207,9 +207,8 @@ def _range_facts(lo: int, hi: int) -> list[tuple[int, Facts | None]]:
 def rebuild(progress=None) -> int:
     """Recompute every counter and every dossier's stored facts from the records."""
     rows = new_rows()
-    bounds = Dossier.objects.order_by("pk").values_list("pk", flat=True)
-    first, last = bounds.first(), Dossier.objects.order_by("-pk").values_list("pk", flat=True)
-    last = last.first()
+    ids = Dossier.objects.values_list("pk", flat=True)
+    first, last = ids.order_by("pk").first(), ids.order_by("-pk").first()
     counted = 0
     with transaction.atomic():
         with connection.cursor() as cursor:  # no per-row signals for millions of rows
