@@ -140,8 +140,8 @@ def fill(env: dict[str, str], size: int, generator: bool, backend: str = "sqlite
             f"--dossiers={size}",
             f"--years={YEARS}",
             f"--seed={SEED}",
-            # PostgreSQL takes two writers side by side; SQLite has one writer at a time.
-            f"--workers={2 if backend == 'postgresql' else 1}",
+            # Two processes plan side by side; SQLite takes their flushes one at a time.
+            "--workers=2",
         )
     else:
         _run(env, "manage.py", "load_demo_province")

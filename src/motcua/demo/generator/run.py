@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 from itertools import pairwise
 
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -91,7 +91,7 @@ def generate(
     ctx = build_context(run)
     moments = reception_moments(seed, dossiers, ctx)
     directory, assignments = province.directory()
-    parallel = workers > 1 and path == "bulk" and connection.vendor == "postgresql"
+    parallel = workers > 1 and path == "bulk"
     if parallel or run.chunks.exists():
         chunks = [c for c in _chunks(run, moments, workers) if c.done < c.stop]
         shared = (seed, ctx, moments, directory, assignments)
@@ -176,16 +176,19 @@ def _make_chunk(chunk: GeneratorChunk, seed, ctx, moments, directory, assignment
     done = chunk.done
     while done < chunk.stop:
         batch = range(done, min(done + BATCH, chunk.stop))
+        # The rows are made in memory before the transaction opens: SQLite takes one writer at
+        # a time, so workers only take turns for the flush, not for the planning.
+        for i in batch:
+            bulk.run(plan_dossier(seed, i, ctx, moments[i]))
         with transaction.atomic():
-            for i in batch:
-                bulk.run(plan_dossier(seed, i, ctx, moments[i]))
             bulk.flush()
             done = batch.stop
             GeneratorChunk.objects.filter(pk=chunk.pk).update(done=done)
 
 
 def _run_workers(run: GeneratorRun, chunks, shared, progress: bool) -> None:
-    """One forked process per chunk (PostgreSQL takes their writes side by side); the parent
+    """One forked process per chunk (PostgreSQL takes their writes side by side, SQLite one
+    flush at a time while the others plan); the parent
     only shows the progress. Forked children share the plans' inputs without copying them."""
     connections.close_all()  # a connection must never cross a fork
     fork = multiprocessing.get_context("fork")

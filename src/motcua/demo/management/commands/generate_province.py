@@ -29,7 +29,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=1,
-            help="processes writing side by side (PostgreSQL only; each takes whole days)",
+            help="processes generating side by side, each whole days (SQLite: one flush at a time)",
         )
 
     def handle(self, *args, **opts):
