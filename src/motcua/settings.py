@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.portal",
     "motcua.dossiers",
+    "motcua.payments",
     "django_tasks",
     "django_tasks_db",
     "motcua.backoffice",
@@ -260,6 +261,16 @@ MOTCUA = {
     "FORM_SET": os.environ.get("MOTCUA_FORM_SET", "decree118"),
     # Absolute address of the public site, printed in QR codes on the forms.
     "PUBLIC_URL": os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000"),
+    # Online payment: "vnpay" (the merchant's code and secret below), "local" (motcua's own
+    # test gateway, development only) or "" (fees paid at the counter only).
+    "PAYMENT_GATEWAY": os.environ.get(
+        "MOTCUA_PAYMENT_GATEWAY", "" if ENVIRONMENT == "production" else "local"
+    ),
+    "VNPAY_TMN_CODE": os.environ.get("MOTCUA_VNPAY_TMN_CODE", ""),
+    "VNPAY_HASH_SECRET": os.environ.get("MOTCUA_VNPAY_HASH_SECRET", ""),
+    "VNPAY_URL": os.environ.get(
+        "MOTCUA_VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+    ),
     # Wrong public lookups a client address may make per minute (against guessing codes).
     "LOOKUP_PER_MINUTE": int(os.environ.get("MOTCUA_LOOKUP_PER_MINUTE", "20")),
     # Feedback messages one address may send per hour (against floods).

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include("motcua.api.urls")),
     # The national identity provider sends citizens back here (one fixed address to register).
     path("oidc/", include("mozilla_django_oidc.urls")),
+    # The payment gateway's IPN and return addresses, registered with it once.
+    path("thanh-toan/", include("motcua.payments.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),

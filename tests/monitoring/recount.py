@@ -48,6 +48,7 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
             "negative",
             "fee_bearing",
             "fee_paid",
+            "fee_paid_online",
             "apologies",
         ],
         0,
@@ -55,7 +56,7 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
     dossiers = Dossier.objects.exclude(received_at=None).exclude(
         state__in=["draft", "submitted", "not_received"]
     )
-    for d in dossiers.prefetch_related("files", "pauses", "events"):
+    for d in dossiers.prefetch_related("files", "pauses", "events", "payments"):
         if agencies is not None and d.receiving_agency_id not in agencies:
             continue
         if procedures is not None and d.procedure_id not in procedures:
@@ -90,6 +91,8 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
                 counts["fee_bearing"] += 1
                 if d.fee_paid >= d.fee_due:
                     counts["fee_paid"] += 1
+                if any(p.method == "online" and p.status == "paid" for p in d.payments.all()):
+                    counts["fee_paid_online"] += 1
         start_moment = end_of(start - timedelta(days=1))
         if d.received_at < start_moment and (ended is None or ended >= start_moment):
             counts["carried"] += 1

@@ -24,7 +24,10 @@ from motcua.monitoring import drilldown, figures, tally
 from motcua.monitoring.figures import Scope
 from motcua.monitoring.models import DossierTally, Tally
 from motcua.monitoring.periods import Period
-from motcua.org.models import Agency, Tier
+from motcua.org.models import Agency, Tier, User
+from motcua.payments import services as payment_services
+from motcua.payments.gateways import LocalGateway
+from motcua.payments.models import Payment
 from motcua.portal import services as portal_services
 from motcua.portal.models import Feedback, Rating, RatingCriterion, RatingLevel
 
@@ -34,7 +37,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _wipe() -> None:
-    for model in (Feedback, Rating, Tally, DossierTally):
+    for model in (Feedback, Rating, Payment, Tally, DossierTally):
         model.objects.all().delete()
     for model in (DossierEvent, DossierFile, Pause, DossierStep, Dossier, CodeCounter):
         model.objects.all().delete()
@@ -55,6 +58,47 @@ def _opinions(rng: random.Random) -> None:
             content="Hồ sơ của tôi bị chậm",
             sender_name="A",
             dossier=dossier,
+        )
+
+
+def _payments(rng: random.Random) -> None:
+    """Fees paid at counters (whole or part), online through the gateway's IPN (some paid,
+    some failed), and some left unpaid."""
+    gateway = LocalGateway()
+    fee_bearing = list(Dossier.objects.filter(fee_due__gt=0).order_by("pk"))
+    for dossier in rng.sample(fee_bearing, min(len(fee_bearing), 12)):
+        if not payment_services.may_pay(dossier):
+            continue
+        if dossier.owner_id and rng.random() < 0.6:
+            payment, _url = payment_services.payment_start_online(
+                actor=dossier.owner,
+                dossier=dossier,
+                gateway=gateway,
+                return_url="http://testserver/thanh-toan/vnpay/ket-qua/",
+                client_ip="127.0.0.1",
+            )
+            paid = rng.random() < 0.8
+            answer = {
+                "vnp_TmnCode": gateway.tmn_code,
+                "vnp_Amount": str(payment.amount * 100),
+                "vnp_TxnRef": payment.reference,
+                "vnp_ResponseCode": "00" if paid else "24",
+                "vnp_TransactionStatus": "00" if paid else "02",
+                "vnp_TransactionNo": "1",
+            }
+            answer["vnp_SecureHash"] = gateway.signature(answer)
+            assert payment_services.payment_confirm(gateway=gateway, params=answer).code == "00"
+            continue
+        reception = dossier.receiving_agency
+        officer = User.objects.filter(username=f"sim-{reception.code}-reception_officer").first()
+        if officer is None:
+            continue
+        left = payment_services.outstanding(dossier)
+        payment_services.payment_record_at_counter(
+            actor=officer,
+            dossier=dossier,
+            amount=left if rng.random() < 0.7 else max(1, left // 2),
+            method=rng.choice(["cash", "transfer"]),
         )
 
 
@@ -122,6 +166,8 @@ def test_every_indicator_equals_a_recount(demo_province, seed, count):
         progress=False,
     )
     _opinions(random.Random(seed))
+    _payments(random.Random(seed))
+    assert Payment.objects.exists() or not Dossier.objects.filter(fee_due__gt=0).exists()
     now = timezone.now()
     _check_everything(now)
     # A rebuild from the records gives the very counters the writes kept.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("hang-cho/<slug:slug>/excel/", views.queue_export, name="queue_export"),
     re_path(rf"^ho-so/{KEY}/$", views.dossier_page, name="dossier"),
     re_path(rf"^ho-so/{KEY}/thao-tac/(?P<action>[a-z_]+)/$", views.dossier_action, name="action"),
+    re_path(rf"^ho-so/{KEY}/thu-phi/$", views.dossier_fee, name="fee"),
     re_path(rf"^ho-so/{KEY}/tep/(?P<file_id>\d+)/$", views.dossier_file, name="file"),
     re_path(
         rf"^ho-so/{KEY}/mau/(?P<number>0[1-7]|giai-trinh)\.pdf$", views.dossier_form, name="form"

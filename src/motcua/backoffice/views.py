@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.models import Procedure
 from motcua.core.paging import CappedPaginator
+from motcua.core.templatetags.humanize_vn import dong
 from motcua.dossiers import deadlines, forms_pdf, services
 from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
@@ -21,6 +22,9 @@ from motcua.dossiers.services.core import may_act
 from motcua.org import permissions
 from motcua.org.models import Agency, User
 from motcua.org.selectors import active_assignments
+from motcua.payments import services as payments
+from motcua.payments.forms import CounterPaymentForm
+from motcua.payments.selectors import settled_payments
 
 from . import queues
 from .forms import SORTS, ActionForm, HandoverForm, QueueFilterForm
@@ -194,8 +198,12 @@ def _works_here(user, dossier) -> bool:
     return reachable is None or dossier.current_agency_id in reachable
 
 
-def _render_dossier(request, dossier, bound=None, status=200):
+def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
     now = timezone.now()
+    if fee_form is None and payments.may_record_at_counter(request.user, dossier):
+        fee_form = CounterPaymentForm(
+            initial={"version": dossier.version, "amount": payments.outstanding(dossier)}
+        )
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
     context = {
         "dossier": dossier,
@@ -207,6 +215,10 @@ def _render_dossier(request, dossier, bound=None, status=200):
         "actions": _action_forms(request, dossier, bound),
         "forms": forms_pdf.available_forms(dossier),
         "read_only": not _works_here(request.user, dossier),
+        "key": dossier.code or str(dossier.reference),
+        "payments": settled_payments(dossier),
+        "outstanding": payments.outstanding(dossier),
+        "fee_form": fee_form,
     }
     return render(request, "backoffice/dossier.html", context, status=status)
 
@@ -333,3 +345,33 @@ def handover_list(request):
             "rows": rows,
         },
     )
+
+
+@require_POST
+@staff_required
+def dossier_fee(request, key: str):
+    """The counter collected (part of) the fee: cash, or a transfer or card at the counter."""
+    dossier = _dossier(request, key)
+    form = CounterPaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng kiểm tra lại các ô được đánh dấu."))
+        return _render_dossier(request, dossier, status=400, fee_form=form)
+    data = form.cleaned_data
+    try:
+        payment = payments.payment_record_at_counter(
+            actor=request.user,
+            dossier=dossier,
+            amount=data["amount"],
+            method=data["method"],
+            receipt_number=data["receipt_number"],
+            expected_version=data["version"],
+        )
+    except (Conflict, NotAllowed) as exc:
+        messages.error(request, exc.message)
+        return redirect("backoffice:dossier", key=key)
+    except InvalidInput as exc:
+        for field, errors in exc.fields.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render_dossier(request, dossier, status=400, fee_form=form)
+    messages.success(request, _("Đã ghi nhận thu %(n)s.") % {"n": dong(payment.amount)})
+    return redirect("backoffice:dossier", key=key)

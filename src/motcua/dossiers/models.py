@@ -265,12 +265,15 @@ class DossierFile(models.Model):
         return self.original_name
 
 
-# Events that are not moves of the lifecycle table: the applicant's work on a draft.
+# Events that are not moves of the lifecycle table: the applicant's work on a draft, and the
+# fees paid (motcua.payments).
 OTHER_EVENTS = {
     "create": _("Tạo hồ sơ"),
     "edit_draft": _("Cập nhật hồ sơ nháp"),
     "attach_files": _("Đính kèm tệp"),
     "detach_file": _("Gỡ tệp đính kèm"),
+    "pay_counter": _("Nộp phí, lệ phí tại quầy"),
+    "pay_online": _("Thanh toán phí, lệ phí trực tuyến"),
 }
 
 

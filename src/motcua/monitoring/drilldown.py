@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, Pause
+from motcua.payments.models import Payment
 from motcua.portal.models import Feedback, Rating
 
 from .facts import ENDED_WITH_RESULT, PAUSED
@@ -39,6 +40,7 @@ METRICS = {
     "negative": _("Không hài lòng hoặc bị phản ánh"),
     "fee_bearing": _("Hồ sơ có phí, lệ phí"),
     "fee_paid": _("Đã nộp phí, lệ phí"),
+    "fee_paid_online": _("Thanh toán phí, lệ phí trực tuyến"),
     "apologies": _("Văn bản xin lỗi đã phát hành"),
     "progress_all": _("Đã và đang giải quyết"),
     "progress_in_time": _("Đã và đang giải quyết trong hạn"),
@@ -97,6 +99,9 @@ def dossiers(scope: Scope, period: Period, metric: str, now=None) -> QuerySet[Do
         dossier=OuterRef("pk"), ended_at__isnull=True, started_at__lte=OuterRef("due_at")
     )
     paused_in_time = Q(state__in=list(PAUSED)) & Q(Exists(within_pause))
+    paid_online = Payment.objects.filter(
+        dossier=OuterRef("pk"), method=Payment.Method.ONLINE, status=Payment.Status.PAID
+    )
     if at_now:
         in_progress = Q(state__in=NOT_ENDED)
         overdue = in_progress & Q(due_at__lt=now) & ~paused_in_time
@@ -130,6 +135,7 @@ def dossiers(scope: Scope, period: Period, metric: str, now=None) -> QuerySet[Do
         "negative": finished & _negative(),
         "fee_bearing": received & Q(fee_due__gt=0),
         "fee_paid": received & Q(fee_due__gt=0, fee_paid__gte=F("fee_due")),
+        "fee_paid_online": received & Q(fee_due__gt=0) & Q(Exists(paid_online)),
         "progress_all": finished | in_progress,
         "progress_in_time": (finished & in_time_verdict) | (in_progress & ~overdue),
         "satisfied": finished & ~(late | _negative()),

@@ -1,7 +1,7 @@
 """A dossier's facts for the indicators, and what they contribute to the counters.
 
-The facts are a small tuple computed from the dossier's row and three questions about it
-(files, an open pause, the applicant's opinion). Each fact set maps to counts on days; the
+The facts are a small tuple computed from the dossier's row and a few questions about it
+(files, an open pause, the applicant's opinion, an online payment). Each fact set maps to counts on days; the
 counters are the sum over all dossiers, so replacing a dossier's old contribution by its new
 one keeps them exact. docs/indicators.md, section 8, states the rules in words.
 """
@@ -37,6 +37,7 @@ class Facts:
     e_result: bool
     rated: bool
     negative: bool  # rated "not satisfied", or feedback sent about it
+    paid_online: bool = False  # a fee paid through the payment gateway (3.6)
 
     def encode(self) -> str:
         flags = "".join(
@@ -48,6 +49,7 @@ class Facts:
                 self.e_result,
                 self.rated,
                 self.negative,
+                self.paid_online,
             )
         )
         return "|".join(
@@ -69,7 +71,8 @@ class Facts:
     @classmethod
     def decode(cls, text: str) -> "Facts":
         a, p, r, ch, e, ek, v, hs, od, flags = text.split("|")
-        f = [c == "1" for c in flags]
+        # Facts stored before a flag was added lack it: it was false for all of them.
+        f = [c == "1" for c in flags.ljust(len(FLAGS), "0")]
         return cls(
             int(a),
             int(p),
@@ -82,6 +85,9 @@ class Facts:
             int(od) if od else None,
             *f,
         )
+
+
+FLAGS = ("fee", "paid", "inputs_digitized", "e_result", "rated", "negative", "paid_online")
 
 
 def local_day(moment: datetime) -> date:
@@ -98,7 +104,8 @@ def end_moment(state: str, result_ready_at, finished_at) -> datetime | None:
 
 def facts_of(row: dict) -> Facts | None:
     """Facts from a dossier's values (see tally.FIELDS) and the answers to the questions
-    `has_inputs`, `has_result`, `pause_started`, `rated`, `negative`. None: counts nowhere."""
+    `has_inputs`, `has_result`, `pause_started`, `rated`, `negative`, `paid_online`.
+    None: counts nowhere."""
     received_at = row["received_at"]
     state = row["state"]
     if received_at is None or state in (State.DRAFT, State.SUBMITTED, State.NOT_RECEIVED):
@@ -147,6 +154,7 @@ def facts_of(row: dict) -> Facts | None:
         e_result=has_result,
         rated=bool(row.get("rated")),
         negative=bool(row.get("negative")),
+        paid_online=row["fee_due"] > 0 and bool(row.get("paid_online")),
     )
 
 
@@ -175,6 +183,9 @@ def contribution(f: Facts | None) -> dict[tuple[int, str], int]:
         add(r, "fee_bearing")
         if f.paid:
             add(r, "fee_paid")
+        # Online payment (3.6): a fee-bearing dossier paid, in whole or part, online.
+        if f.paid_online:
+            add(r, "fee_paid_online")
     add(r, "ip_delta")
     if f.end is not None:
         e = f.end

@@ -231,6 +231,14 @@ RATES = {
         ),
         RateSpec("fee_paid", _("Hồ sơ có phí đã nộp phí"), "fee_paid", "fee_bearing"),
         RateSpec(
+            "paid_online",
+            _("Hồ sơ thanh toán trực tuyến"),
+            "fee_paid_online",
+            "fee_bearing",
+            points=6,
+            indicator="3.6",
+        ),
+        RateSpec(
             "e_result",
             _("Hồ sơ có kết quả điện tử"),
             "e_result",

@@ -19,6 +19,7 @@ COUNTERS = (
     "digitized",
     "fee_bearing",
     "fee_paid",
+    "fee_paid_online",
     "finished",
     "early",
     "on_time",
@@ -64,6 +65,7 @@ class Tally(models.Model):
     digitized = models.IntegerField(default=0)
     fee_bearing = models.IntegerField(default=0)
     fee_paid = models.IntegerField(default=0)
+    fee_paid_online = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
     early = models.IntegerField(default=0)
     on_time = models.IntegerField(default=0)

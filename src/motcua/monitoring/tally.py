@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, Pause
+from motcua.payments.models import Payment
 from motcua.portal.models import Feedback, Rating
 
 from .facts import Facts, contribution, facts_of, local_day
@@ -91,6 +92,10 @@ def _upsert(rows: dict[Key, list[int]]) -> None:
         cursor.execute(sql, params)
 
 
+def _paid_online():
+    return Payment.objects.filter(method=Payment.Method.ONLINE, status=Payment.Status.PAID)
+
+
 def _single_facts(dossier_id: int) -> tuple[Facts | None, str | None]:
     """(new facts, the stored old facts) of one dossier, in one query."""
     open_pause = Pause.objects.filter(dossier=OuterRef("pk"), ended_at__isnull=True)
@@ -109,9 +114,19 @@ def _single_facts(dossier_id: int) -> tuple[Facts | None, str | None]:
             rated=Exists(Rating.objects.filter(dossier=OuterRef("pk"))),
             negative=Exists(Rating.objects.filter(dossier=OuterRef("pk"), is_negative=True))
             | Exists(Feedback.objects.filter(dossier=OuterRef("pk"))),
+            paid_online=Exists(_paid_online().filter(dossier=OuterRef("pk"))),
             old=Subquery(DossierTally.objects.filter(dossier_id=OuterRef("pk")).values("facts")),
         )
-        .values(*FIELDS, "has_inputs", "has_result", "pause_started", "rated", "negative", "old")
+        .values(
+            *FIELDS,
+            "has_inputs",
+            "has_result",
+            "pause_started",
+            "rated",
+            "negative",
+            "paid_online",
+            "old",
+        )
         .first()
     )
     if row is None:
@@ -191,6 +206,7 @@ def _range_facts(lo: int, hi: int) -> list[tuple[int, Facts | None]]:
     )
     ratings = dict(Rating.objects.filter(in_range).values_list("dossier_id", "is_negative"))
     complained = set(Feedback.objects.filter(in_range).values_list("dossier_id", flat=True))
+    paid_online = set(_paid_online().filter(in_range).values_list("dossier_id", flat=True))
     out = []
     for row in rows:
         pk = row["pk"]
@@ -200,6 +216,7 @@ def _range_facts(lo: int, hi: int) -> list[tuple[int, Facts | None]]:
         row["pause_started"] = pauses.get(pk)
         row["rated"] = pk in ratings
         row["negative"] = bool(ratings.get(pk)) or pk in complained
+        row["paid_online"] = pk in paid_online
         out.append((pk, facts_of(row)))
     return out
 
@@ -253,7 +270,7 @@ def _insert(table: str, columns: list[str], rows: list[tuple], batch: int) -> No
 
 def _insert_rows(rows: list[tuple]) -> None:
     columns = ["grain", "day", "agency_id", "procedure_id", *COUNTERS]
-    # SQLite allows 32,766 parameters a statement; a row has 26.
+    # SQLite allows 32,766 parameters a statement; a row has 27.
     _insert(Tally._meta.db_table, columns, rows, 1000)
 
 

@@ -25,7 +25,15 @@ from .permissions import VIEW_MONITORING
 PAGE_SIZE = 25
 BAND_COLOURS = {"green": "#1b7a3a", "yellow": "#a15c00", "orange": "#c2410c", "red": "#b3261e"}
 # The rates shown as tiles, each linked to the dossiers of its numerator.
-TILES = ("progress", "on_time", "online", "digitized", "e_result", "satisfaction")
+TILES = (
+    "progress",
+    "on_time",
+    "online",
+    "paid_online",
+    "digitized",
+    "e_result",
+    "satisfaction",
+)
 
 
 def monitoring_required(view):
@@ -146,7 +154,7 @@ def _page(request, subject, template: str, extra: dict, period=None) -> HttpResp
         "counts": _counts(fig, subject.query, period),
         "links": {
             m: _link(m, subject.query, period)
-            for m in ("online_e_result", "fee_paid", "fee_bearing")
+            for m in ("online_e_result", "fee_paid", "fee_paid_online", "fee_bearing")
         },
         "chart": _channel_chart(months),
         "report_query": urlencode({**subject.query, **period.query}),

@@ -20,6 +20,9 @@ from motcua.dossiers.models import Delivery, DossierFile
 from motcua.dossiers.selectors import public_timeline
 from motcua.dossiers.services import online
 from motcua.dossiers.services.core import may_act
+from motcua.payments import services as payments
+from motcua.payments.gateways import active_gateway
+from motcua.payments.selectors import settled_payments
 
 from . import selectors, services
 from .accounts import _apply_errors, citizen_required
@@ -261,6 +264,7 @@ def _may(user, action: str, dossier) -> bool:
 def my_dossier(request, reference):
     dossier = _own(request, reference)
     last_request = _last_request(dossier)
+    gateway = active_gateway()
     rating = (
         Rating.objects.filter(dossier=dossier)
         .prefetch_related("answers__criterion", "answers__level")
@@ -282,6 +286,10 @@ def my_dossier(request, reference):
             "may_rate": dossier.state in services.RATEABLE and rating is None,
             "rating": rating,
             "withdraw_form": ReasonForm(),
+            "payments": settled_payments(dossier),
+            "outstanding": payments.outstanding(dossier),
+            "pay_online": gateway is not None and payments.may_pay(dossier),
+            "gateway_label": gateway.label if gateway else "",
         },
     )
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from motcua.payments import views as payments
+
 from . import accounts, feedback, mine, views
 
 app_name = "portal"
@@ -28,6 +30,7 @@ urlpatterns = [
     path(DOSSIER + "da-nop/", mine.submitted, name="submitted"),
     path(DOSSIER + "bo-sung/", mine.supplement, name="supplement"),
     path(DOSSIER + "rut/", mine.withdraw, name="withdraw"),
+    path(DOSSIER + "thanh-toan/", payments.pay, name="pay"),
     path(DOSSIER + "danh-gia/", mine.rate, name="rate"),
     # Feedback
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),

@@ -1,0 +1,12 @@
+"""Reads of payments for the dossier pages."""
+
+from .models import Payment
+
+
+def settled_payments(dossier) -> list[Payment]:
+    """The payments that reached an end (paid or failed), oldest first."""
+    return list(
+        dossier.payments.exclude(status=Payment.Status.PENDING)
+        .select_related("recorded_by")
+        .order_by("created_at", "pk")
+    )
