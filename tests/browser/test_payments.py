@@ -77,7 +77,9 @@ def test_a_citizen_pays_the_fee_online_from_a_phone(phone, world):
     page.get_by_role("link", name="Về trang hồ sơ").click()
     fees = page.get_by_role("region", name="Phí, lệ phí")
     expect(
-        fees.get_by_role("listitem").filter(has_text=re.compile(r"Thanh toán trực tuyến[\s\S]*Đã thanh toán"))
+        fees.get_by_role("listitem").filter(
+            has_text=re.compile(r"Thanh toán trực tuyến[\s\S]*Đã thanh toán")
+        )
     ).to_be_visible()
     expect(fees.get_by_role("listitem").filter(has_text="Không thành công")).to_be_visible()
     expect(fees.get_by_role("button", name=re.compile("Thanh toán trực tuyến"))).to_have_count(0)
