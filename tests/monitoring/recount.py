@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
+from motcua.portal.models import Feedback
 
 TZ = timezone.get_default_timezone()
 RESULT_STATES = {"result_ready", "returned"}
@@ -130,7 +131,30 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
             if e.action == "apologize" and start <= day(e.at) <= end:
                 counts["apologies"] += 1
     counts["in_time"] = counts["in_progress"] - counts["overdue"]
+    counts.update(_feedback(agencies, procedures, start, end, boundary))
     return counts
+
+
+def _feedback(agencies, procedures, start: date, end: date, boundary: datetime) -> dict:
+    """Feedback answered in the period (in time: by its due time) and open at its end (in
+    time: not yet due)."""
+    out = dict.fromkeys(["fb_answered", "fb_answered_in_time", "fb_open", "fb_open_in_time"], 0)
+    first, last = end_of(start - timedelta(days=1)), end_of(end)
+    for fb in Feedback.objects.all():
+        if agencies is not None and fb.agency_id not in agencies:
+            continue
+        if procedures is not None and fb.procedure_id not in procedures:
+            continue
+        due = fb.due_at
+        if fb.answered_at is not None and first <= fb.answered_at < last:
+            out["fb_answered"] += 1
+            if due is not None and fb.answered_at <= due:
+                out["fb_answered_in_time"] += 1
+        if fb.created_at < boundary and (fb.answered_at is None or fb.answered_at >= boundary):
+            out["fb_open"] += 1
+            if due is not None and due >= boundary:
+                out["fb_open_in_time"] += 1
+    return out
 
 
 def apology_count() -> int:

@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,6 +60,39 @@ def _opinions(rng: random.Random) -> None:
             sender_name="A",
             dossier=dossier,
         )
+
+
+def _feedback_history(rng: random.Random, now) -> None:
+    """Feedback sent over the last months through the portal's service, to agencies, about
+    procedures or in general; answered early, late, or not at all."""
+    from motcua.catalog.models import Procedure
+
+    answerer = User.objects.filter(username="tra-loi").first() or User.objects.create_superuser(
+        "tra-loi", password="x"
+    )
+    procedures = list(Procedure.objects.filter(agencies__isnull=False).distinct().order_by("pk"))
+    for i in range(14):
+        sent = now - timedelta(days=rng.randint(0, 110), hours=rng.randint(0, 23))
+        procedure = rng.choice(procedures) if rng.random() < 0.8 else None
+        agency = procedure.agencies.order_by("pk").first() if procedure else None
+        with time_machine.travel(sent, tick=False):
+            fb = portal_services.feedback_send(
+                data={
+                    "title": f"Phản ánh {i}",
+                    "content": "Nội dung phản ánh về thủ tục",
+                    "sender_name": "Người gửi",
+                    "sender_phone": "0912345678",
+                    "procedure": procedure.national_code if procedure else "",
+                    "agency": agency.pk if agency and rng.random() < 0.5 else "",
+                }
+            )
+        if rng.random() < 0.75:
+            answered = sent + timedelta(days=rng.choice([1, 6, 12, 19, 25, 40]))
+            if answered < now:
+                with time_machine.travel(answered, tick=False):
+                    portal_services.feedback_answer(
+                        actor=answerer, feedback=fb, answer="Cơ quan đã xem xét và trả lời."
+                    )
 
 
 def _payments(rng: random.Random) -> None:
@@ -144,6 +178,8 @@ def _check_everything(now) -> None:
             got = figures.total(scope, period, now=now)
             for metric, value in expected.items():
                 assert got.count(metric) == value, (name, period.key, metric)
+                if metric.startswith("fb_"):
+                    continue  # feedback, not dossiers: no dossier list behind it
                 listed = drilldown.dossiers(scope, period, metric, now=now).count()
                 assert listed == value, (name, period.key, metric, "drill-down")
 
@@ -167,6 +203,7 @@ def test_every_indicator_equals_a_recount(demo_province, seed, count):
     )
     _opinions(random.Random(seed))
     _payments(random.Random(seed))
+    _feedback_history(random.Random(seed), timezone.now())
     assert Payment.objects.exists() or not Dossier.objects.filter(fee_due__gt=0).exists()
     now = timezone.now()
     _check_everything(now)

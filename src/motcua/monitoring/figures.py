@@ -13,7 +13,7 @@ from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier, Pause
 
-from . import bands
+from . import bands, feedback
 from .facts import PAUSED
 from .models import COUNTERS, Tally
 from .periods import Period, add_months, month_end
@@ -134,9 +134,17 @@ class Figures:
     procedures_online: int = 0
     procedures_full: int = 0
     cuts: tuple = field(default=bands.DEFAULTS)
+    feedback: dict = field(default_factory=dict)  # monitoring.feedback.NAMES
 
     def count(self, name: str) -> int:
         f = self.flows
+        fb = self.feedback
+        if name.startswith("fb_"):
+            if name == "fb_all":
+                return fb.get("fb_answered", 0) + fb.get("fb_open", 0)
+            if name == "fb_in_time":
+                return fb.get("fb_answered_in_time", 0) + fb.get("fb_open_in_time", 0)
+            return fb.get(name, 0)
         derived = {
             "carried": self.carried,
             "in_progress": self.in_progress,
@@ -256,6 +264,14 @@ RATES = {
             indicator="4.2",
         ),
         RateSpec(
+            "feedback_on_time",
+            _("Phản ánh, kiến nghị xử lý đúng hạn"),
+            "fb_in_time",
+            "fb_all",
+            points=6,
+            indicator="5.2",
+        ),
+        RateSpec(
             "satisfaction",
             _("Mức độ hài lòng"),
             "satisfied",
@@ -340,6 +356,7 @@ def figures(scope: Scope, period: Period, *, by: str | None = None, now=None) ->
     closing = _stock(scope, end, by)
     later = _due_later_today(scope, now, by) if at_now else {}
     catalog = _catalog(scope, by) if by != "month" else {}
+    opinions = feedback.counts(scope, period, now, by)
     cuts = bands.thresholds()
     keys = set(flows) | set(closing) | set(carried)
     if by is None:
@@ -361,6 +378,7 @@ def figures(scope: Scope, period: Period, *, by: str | None = None, now=None) ->
             procedures_online=procedures[1],
             procedures_full=procedures[2],
             cuts=cuts,
+            feedback=opinions.get(key, {}),
         )
     return out
 
@@ -382,7 +400,10 @@ def merge(parts: list[Figures], period: Period) -> Figures:
     """The figures of several agencies together (counts add up; rates are recomputed)."""
     flows = dict.fromkeys(FLOWS, 0)
     carried = in_progress = overdue = procedures = online = full = 0
+    opinions = dict.fromkeys(feedback.NAMES, 0)
     for f in parts:
+        for name in feedback.NAMES:
+            opinions[name] += f.feedback.get(name, 0)
         for name in FLOWS:
             flows[name] += f.flows[name]
         carried += f.carried
@@ -402,4 +423,5 @@ def merge(parts: list[Figures], period: Period) -> Figures:
         procedures_online=online,
         procedures_full=full,
         cuts=parts[0].cuts if parts else bands.thresholds(),
+        feedback=opinions,
     )

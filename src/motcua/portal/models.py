@@ -177,6 +177,8 @@ class Feedback(models.Model):
     )
     answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True, db_index=True)
+    # The answer is due within 15 working days (Decision 766, indicator 5.2).
+    due_at = models.DateTimeField(_("hạn trả lời"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

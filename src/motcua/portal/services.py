@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
+from motcua.core.calendar import default_calendar
 from motcua.dossiers.errors import InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import ApplicantKind, Dossier
@@ -198,6 +199,16 @@ def rate_dossier(*, dossier: Dossier, answers: dict, comment: str = "", by=None,
 # --- feedback ------------------------------------------------------------------------------
 
 
+FEEDBACK_ANSWER_DAYS = 15  # working days to answer (Decision 766, indicator 5.2)
+
+
+def feedback_due(sent_at, agency=None):
+    """When the answer to feedback sent at `sent_at` is due, on the agency's calendar."""
+    return default_calendar(agency.unit_id if agency else None).add_working_days(
+        sent_at, FEEDBACK_ANSWER_DAYS
+    )
+
+
 def feedback_send(*, data: dict, sender=None) -> Feedback:
     """Anyone's feedback about a procedure or an agency (or in general)."""
     errors: dict[str, list[str]] = {}
@@ -246,6 +257,7 @@ def feedback_send(*, data: dict, sender=None) -> Feedback:
     if agency is None and procedure is not None and procedure.agencies.count() == 1:
         agency = procedure.agencies.get()  # the only agency that handles it answers
     return Feedback.objects.create(
+        due_at=feedback_due(timezone.now(), agency),
         kind=kind,
         title=title,
         content=content,
