@@ -138,3 +138,17 @@ def test_other_staff_see_the_fees_but_not_the_form(client, world):
     client.force_login(world.outsider)
     assert client.post(fee, {"amount": "20000", "method": "cash"}).status_code == 404
     assert Payment.objects.count() == 0
+
+
+def test_in_english_the_fees_and_their_errors_are_in_english(client, world):
+    dossier = world.receive()
+    page_url, fee_url = _staff_page(dossier), reverse("backoffice:fee", args=[dossier.code])
+    client.force_login(world.staff[Role.RECEPTION_OFFICER])
+    page = client.get("/en" + page_url).content.decode()
+    assert "Record the fee collected" in page and "Left to pay" in page
+    over = client.post(
+        "/en" + fee_url,
+        {"amount": "25000", "method": "cash", "version": dossier.version},
+    )
+    assert over.status_code == 400
+    assert "The amount is more than what is left to pay (20,000 VND)." in over.content.decode()
