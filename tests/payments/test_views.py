@@ -152,3 +152,59 @@ def test_in_english_the_fees_and_their_errors_are_in_english(client, world):
     )
     assert over.status_code == 400
     assert "The amount is more than what is left to pay (20,000 VND)." in over.content.decode()
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "xac-nhan.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_paid_fee_prints_its_confirmation_with_the_amount_in_words(client, world, tmp_path):
+    from motcua.payments import services
+
+    dossier = world.receive()
+    payment = services.payment_record_at_counter(
+        actor=world.staff[Role.RECEPTION_OFFICER],
+        dossier=dossier,
+        amount=20000,
+        method="cash",
+        receipt_number="0042",
+    )
+    url = reverse("backoffice:fee_confirmation", args=[dossier.code, payment.pk])
+    client.force_login(world.staff[Role.SPECIALIST])
+    page = client.get(_staff_page(dossier)).content.decode()
+    assert url in page
+    pdf = client.get(url)
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(_pdf_text(pdf.content, tmp_path).split())
+    assert "GIẤY XÁC NHẬN ĐÃ NỘP PHÍ, LỆ PHÍ" in text
+    assert "Hai mươi nghìn đồng." in text and "20.000 đ" in text
+    assert "Số biên lai thu phí, lệ phí: 0042" in text and dossier.code in text
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_the_citizen_prints_the_confirmation_of_an_online_payment(
+    client, world, online_dossier, gateway, tmp_path
+):
+    from motcua.payments import services
+
+    payment, _url = services.payment_start_online(
+        actor=world.citizen,
+        dossier=online_dossier,
+        gateway=gateway,
+        return_url="http://testserver/thanh-toan/vnpay/ket-qua/",
+        client_ip="127.0.0.1",
+    )
+    mine = reverse("portal:payment_confirmation", args=[online_dossier.reference, payment.pk])
+    client.force_login(world.citizen)
+    assert client.get(mine).status_code == 404  # not paid yet
+    services.payment_confirm(gateway=gateway, params=ipn_params(gateway, payment))
+    text = " ".join(_pdf_text(client.get(mine).content, tmp_path).split())
+    assert "Thanh toán trực tuyến" in text and payment.reference in text
+    assert "theo xác nhận của cổng thanh toán" in text

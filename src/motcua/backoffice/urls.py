@@ -18,6 +18,11 @@ urlpatterns = [
     re_path(rf"^ho-so/{KEY}/$", views.dossier_page, name="dossier"),
     re_path(rf"^ho-so/{KEY}/thao-tac/(?P<action>[a-z_]+)/$", views.dossier_action, name="action"),
     re_path(rf"^ho-so/{KEY}/thu-phi/$", views.dossier_fee, name="fee"),
+    re_path(
+        rf"^ho-so/{KEY}/thu-phi/(?P<payment_id>\d+)\.pdf$",
+        views.dossier_fee_confirmation,
+        name="fee_confirmation",
+    ),
     re_path(rf"^ho-so/{KEY}/tep/(?P<file_id>\d+)/$", views.dossier_file, name="file"),
     re_path(
         rf"^ho-so/{KEY}/mau/(?P<number>0[1-7]|giai-trinh)\.pdf$", views.dossier_form, name="form"

@@ -25,6 +25,7 @@ from motcua.org.selectors import active_assignments
 from motcua.payments import services as payments
 from motcua.payments.forms import CounterPaymentForm
 from motcua.payments.selectors import settled_payments
+from motcua.payments.views import confirmation_response
 
 from . import queues
 from .forms import SORTS, ActionForm, HandoverForm, QueueFilterForm
@@ -219,6 +220,7 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
         "payments": settled_payments(dossier),
         "outstanding": payments.outstanding(dossier),
         "fee_form": fee_form,
+        "staff_side": True,
     }
     return render(request, "backoffice/dossier.html", context, status=status)
 
@@ -375,3 +377,9 @@ def dossier_fee(request, key: str):
         return _render_dossier(request, dossier, status=400, fee_form=form)
     messages.success(request, _("Đã ghi nhận thu %(n)s.") % {"n": dong(payment.amount)})
     return redirect("backoffice:dossier", key=key)
+
+
+@require_GET
+@staff_required
+def dossier_fee_confirmation(request, key: str, payment_id: int):
+    return confirmation_response(_dossier(request, key), payment_id)

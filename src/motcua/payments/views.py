@@ -7,7 +7,7 @@ from urllib.parse import quote_plus
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +20,29 @@ from motcua.portal.accounts import citizen_required
 from motcua.portal.selectors import my_dossier
 
 from . import gateways, services
+from .receipts import render_confirmation
+
+
+def confirmation_response(dossier, payment_id: int) -> HttpResponse:
+    """The PDF confirmation of one paid payment of `dossier` (404 for any other)."""
+    payment = (
+        dossier.payments.select_related("dossier", "dossier__procedure", "recorded_by")
+        .filter(pk=payment_id, status="paid")
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    pdf = render_confirmation(payment)
+    name = f"xac-nhan-nop-phi-{dossier.display_code}-{payment.pk}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@citizen_required
+@require_GET
+def my_confirmation(request, reference, payment_id: int):
+    return confirmation_response(my_dossier(request.user, reference), payment_id)
 
 
 @citizen_required

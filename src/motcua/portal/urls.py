@@ -31,6 +31,11 @@ urlpatterns = [
     path(DOSSIER + "bo-sung/", mine.supplement, name="supplement"),
     path(DOSSIER + "rut/", mine.withdraw, name="withdraw"),
     path(DOSSIER + "thanh-toan/", payments.pay, name="pay"),
+    path(
+        DOSSIER + "thanh-toan/<int:payment_id>.pdf",
+        payments.my_confirmation,
+        name="payment_confirmation",
+    ),
     path(DOSSIER + "danh-gia/", mine.rate, name="rate"),
     # Feedback
     path("phan-anh/", feedback.feedback_list, name="feedback_list"),
