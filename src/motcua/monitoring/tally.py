@@ -3,12 +3,13 @@ its new one, in the writer's transaction; `rebuild` recomputes everything from t
 (after a bulk load, or to check)."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, Pause
 from motcua.payments.models import Payment
@@ -96,10 +97,9 @@ def _paid_online():
     return Payment.objects.filter(method=Payment.Method.ONLINE, status=Payment.Status.PAID)
 
 
-def _single_facts(dossier_id: int) -> tuple[Facts | None, str | None]:
-    """(new facts, the stored old facts) of one dossier, in one query."""
+def _facts_query(dossier_id: int):
     open_pause = Pause.objects.filter(dossier=OuterRef("pk"), ended_at__isnull=True)
-    row = (
+    return (
         Dossier.objects.filter(pk=dossier_id)
         .annotate(
             has_inputs=Exists(
@@ -117,20 +117,50 @@ def _single_facts(dossier_id: int) -> tuple[Facts | None, str | None]:
             paid_online=Exists(_paid_online().filter(dossier=OuterRef("pk"))),
             old=Subquery(DossierTally.objects.filter(dossier_id=OuterRef("pk")).values("facts")),
         )
-        .values(
-            *FIELDS,
-            "has_inputs",
-            "has_result",
-            "pause_started",
-            "rated",
-            "negative",
-            "paid_online",
-            "old",
-        )
-        .first()
+        .values(*FIELDS, *ASKED)
+        .order_by()[:1]
     )
-    if row is None:
-        return None, None
+
+
+ASKED = ("has_inputs", "has_result", "pause_started", "rated", "negative", "paid_online", "old")
+MOMENTS = ("received_at", "due_at", "result_ready_at", "finished_at", "pause_started")
+_SENTINEL = -7_000_000_000_001  # stands for the dossier's id in the compiled statement
+_compiled: dict[str, tuple[str, list, int]] = {}
+
+
+def _statement(dossier_id: int) -> tuple[str, list]:
+    """The facts query as SQL, compiled once per database: building it through the ORM cost
+    3 ms of a reception's 20, thirty times the query itself."""
+    entry = _compiled.get(connection.alias)
+    if entry is None:
+        sql, params = _facts_query(_SENTINEL).query.get_compiler(connection.alias).as_sql()
+        params = list(params)
+        entry = _compiled[connection.alias] = (sql, params, params.index(_SENTINEL))
+    sql, params, at = entry
+    params = list(params)
+    params[at] = dossier_id
+    return sql, params
+
+
+def _moment(value):
+    # SQLite hands datetimes back as text in UTC; PostgreSQL as aware datetimes.
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = parse_datetime(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _single_facts(dossier_id: int) -> tuple[Facts | None, str | None]:
+    """(new facts, the stored old facts) of one dossier, in one query."""
+    sql, params = _statement(dossier_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+        if found is None:
+            return None, None
+        row = dict(zip((c[0] for c in cursor.description), found, strict=True))
+    for name in MOMENTS:
+        row[name] = _moment(row[name])
     return facts_of(row), row["old"]
 
 
