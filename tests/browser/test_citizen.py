@@ -220,6 +220,19 @@ def test_feedback_sent_on_a_phone_answered_at_the_desk_and_published(
 
     page.goto(own_page)
     expect(page.get_by_text("Từ tháng sau xã tiếp nhận đến 12 giờ 30")).to_be_visible()
+    # The sender judges the answer (indicator 5.3), proving it with the phone's last digits.
+    verdict = page.get_by_role("group", name="Bạn có hài lòng với câu trả lời không?")
+    verdict.get_by_label("Hài lòng", exact=True).check()
+    page.get_by_label("4 số cuối điện thoại hoặc thư điện tử đã để lại khi gửi").fill("0000")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("alert").filter(has_text="4 số cuối điện thoại")).to_be_visible()
+    page.get_by_role("group", name="Bạn có hài lòng với câu trả lời không?").get_by_label(
+        "Hài lòng", exact=True
+    ).check()
+    page.get_by_label("4 số cuối điện thoại hoặc thư điện tử đã để lại khi gửi").fill("0111")
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_text("Cảm ơn bạn đã đánh giá câu trả lời.")).to_be_visible()
+    expect(page.get_by_text("Người gửi đánh giá câu trả lời: Hài lòng")).to_be_visible()
     page.goto("/phan-anh/")
     expect(page.get_by_text("Từ tháng sau xã tiếp nhận")).to_be_visible()
     expect(page.get_by_text("Trần Văn Nam")).to_have_count(0)

@@ -138,7 +138,8 @@ def recount(agencies, procedures, start: date, end: date, now: datetime) -> dict
 def _feedback(agencies, procedures, start: date, end: date, boundary: datetime) -> dict:
     """Feedback answered in the period (in time: by its due time) and open at its end (in
     time: not yet due)."""
-    out = dict.fromkeys(["fb_answered", "fb_answered_in_time", "fb_open", "fb_open_in_time"], 0)
+    names = ["fb_answered", "fb_answered_in_time", "fb_open", "fb_open_in_time"]
+    out = dict.fromkeys([*names, "fb_received", "fb_received_ok"], 0)
     first, last = end_of(start - timedelta(days=1)), end_of(end)
     for fb in Feedback.objects.all():
         if agencies is not None and fb.agency_id not in agencies:
@@ -146,6 +147,14 @@ def _feedback(agencies, procedures, start: date, end: date, boundary: datetime) 
         if procedures is not None and fb.procedure_id not in procedures:
             continue
         due = fb.due_at
+        if first <= fb.created_at < last:
+            out["fb_received"] += 1
+            if fb.answered_at is not None:
+                late = due is None or fb.answered_at > due
+            else:
+                late = due is None or due < boundary
+            if not late and fb.verdict != "unsatisfied":
+                out["fb_received_ok"] += 1
         if fb.answered_at is not None and first <= fb.answered_at < last:
             out["fb_answered"] += 1
             if due is not None and fb.answered_at <= due:

@@ -93,6 +93,10 @@ def _feedback_history(rng: random.Random, now) -> None:
                     portal_services.feedback_answer(
                         actor=answerer, feedback=fb, answer="Cơ quan đã xem xét và trả lời."
                     )
+                if rng.random() < 0.6:
+                    portal_services.feedback_judge(
+                        feedback=fb, satisfied=rng.random() < 0.5, proof="5678"
+                    )
 
 
 def _payments(rng: random.Random) -> None:

@@ -122,3 +122,60 @@ def test_an_open_dossier_cannot_be_rated(client, world):
     dossier = bring_to(world, State.PROCESSING)
     page = client.get(reverse("portal:rate_by_code"), {"ma": dossier.code, "dt": "5678"})
     assert "Chỉ đánh giá được hồ sơ đã giải quyết xong." in page.content.decode()
+
+
+def _answered(client, world, **changes):
+    from motcua.portal import services
+
+    send(client, world, **changes)
+    item = Feedback.objects.get()
+    services.feedback_answer(
+        actor=world.staff[Role.AGENCY_LEADER],
+        feedback=item,
+        answer="Từ tuần sau xã bố trí thêm một cán bộ tiếp nhận.",
+    )
+    client.logout()
+    return item
+
+
+def test_the_sender_judges_the_answer_once_with_their_phone_digits(client, world):
+    item = _answered(client, world)
+    page = reverse("portal:feedback_detail", args=[item.reference])
+    assert "Bạn có hài lòng với câu trả lời không?" in client.get(page).content.decode()
+    # Anyone can open a published answer: only the sender's phone or e-mail lets them judge it.
+    wrong = client.post(page, {"verdict": "unsatisfied", "proof": "1234"})
+    assert wrong.status_code == 400 and "4 số cuối điện thoại" in wrong.content.decode()
+    missing = client.post(page, {"proof": "0111"})
+    assert missing.status_code == 400 and "Chọn hài lòng hoặc không hài lòng." in (
+        missing.content.decode()
+    )
+    item.refresh_from_db()
+    assert item.verdict == ""
+    done = client.post(page, {"verdict": "unsatisfied", "proof": "0111"}, follow=True)
+    text = done.content.decode()
+    assert "Cảm ơn bạn đã đánh giá câu trả lời." in text and "Không hài lòng" in text
+    again = client.post(page, {"verdict": "satisfied", "proof": "nam@example.vn"}, follow=True)
+    assert "Bạn đã đánh giá câu trả lời này." in again.content.decode()
+    item.refresh_from_db()
+    assert item.verdict == Feedback.Verdict.UNSATISFIED and item.verdict_at is not None
+
+
+def test_the_e_mail_proves_the_sender_too_and_guessing_is_limited(client, world, settings):
+    settings.MOTCUA = {**settings.MOTCUA, "LOOKUP_PER_MINUTE": 3}
+    item = _answered(client, world)
+    page = reverse("portal:feedback_detail", args=[item.reference])
+    for guess in ("0000", "1111", "2222"):
+        assert client.post(page, {"verdict": "satisfied", "proof": guess}).status_code == 400
+    limited = client.post(page, {"verdict": "satisfied", "proof": "NAM@example.vn"})
+    assert limited.status_code == 429
+    item.refresh_from_db()
+    assert item.verdict == ""
+
+
+def test_an_unanswered_feedback_cannot_be_judged(client, world):
+    send(client, world)
+    item = Feedback.objects.get()
+    page = reverse("portal:feedback_detail", args=[item.reference])
+    assert "Bạn có hài lòng" not in client.get(page).content.decode()
+    refused = client.post(page, {"verdict": "satisfied", "proof": "0111"}, follow=True)
+    assert "Phản ánh chưa được trả lời." in refused.content.decode()

@@ -6,6 +6,10 @@ only in the province's figures), and for its procedure in a field's. In a period
 if its answer is dated in the period, *in time* when no later than its due time (15 working
 days); *open* if sent before the period's end (now, for the current one) and not answered by
 then, *in time* while its due time has not passed.
+
+Satisfaction with the handling (5.3) takes the feedback *received* in the period; it is *ok*
+unless its sender judged the answer unsatisfying, or it was answered after its due time, or it
+is still unanswered past it at the period's end.
 """
 
 from datetime import timedelta
@@ -17,7 +21,14 @@ from motcua.portal.models import Feedback
 
 from .periods import Period
 
-NAMES = ("fb_answered", "fb_answered_in_time", "fb_open", "fb_open_in_time")
+NAMES = (
+    "fb_answered",
+    "fb_answered_in_time",
+    "fb_open",
+    "fb_open_in_time",
+    "fb_received",
+    "fb_received_ok",
+)
 COLUMNS = {"agency": "agency_id", "procedure": "procedure_id", None: None}
 
 
@@ -35,7 +46,12 @@ def conditions(period: Period, now) -> dict[str, Q]:
     still_open = Q(created_at__lt=boundary) & (
         Q(answered_at__isnull=True) | Q(answered_at__gte=boundary)
     )
+    received = Q(created_at__gte=start, created_at__lt=stop)
+    late = Q(answered_at__gt=F("due_at")) | Q(answered_at__isnull=True, due_at__lt=boundary)
+    late |= Q(due_at__isnull=True)
     return {
+        "fb_received": received,
+        "fb_received_ok": received & ~late & ~Q(verdict=Feedback.Verdict.UNSATISFIED),
         "fb_answered": answered,
         "fb_answered_in_time": answered & Q(answered_at__lte=F("due_at")),
         "fb_open": still_open,

@@ -272,6 +272,14 @@ RATES = {
             indicator="5.2",
         ),
         RateSpec(
+            "feedback_satisfaction",
+            _("Hài lòng với việc xử lý phản ánh, kiến nghị"),
+            "fb_received_ok",
+            "fb_received",
+            points=6,
+            indicator="5.3",
+        ),
+        RateSpec(
             "satisfaction",
             _("Mức độ hài lòng"),
             "satisfied",

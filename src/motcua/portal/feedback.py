@@ -52,16 +52,49 @@ def feedback_new(request):
     return render(request, "portal/feedback/new.html", {"form": form}, status=200)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def feedback_detail(request, reference):
     """The sender's own page for their feedback (the link is the key); the public sees a
-    feedback here only once it is answered and published."""
+    feedback here only once it is answered and published. Once answered, the sender says
+    whether the answer satisfied them (proving it with their phone's last digits or e-mail)."""
     item = (
         Feedback.objects.select_related("procedure", "agency").filter(reference=reference).first()
     )
     if item is None:
         raise Http404
-    return render(request, "portal/feedback/detail.html", {"item": item})
+    errors, status = {}, 200
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        choice = request.POST.get("verdict")
+        if ratelimit.exceeded("lookup", address, settings.MOTCUA["LOOKUP_PER_MINUTE"]):
+            messages.error(request, _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau một phút."))
+            status = 429
+        elif choice not in Feedback.Verdict.values:
+            errors, status = {"verdict": [_("Chọn hài lòng hoặc không hài lòng.")]}, 400
+        else:
+            try:
+                services.feedback_judge(
+                    feedback=item,
+                    satisfied=choice == Feedback.Verdict.SATISFIED,
+                    user=request.user,
+                    proof=request.POST.get("proof", "")[:254],
+                )
+            except InvalidInput as exc:
+                ratelimit.count("lookup", address)
+                errors, status = exc.fields, 400
+            except NotAllowed as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Cảm ơn bạn đã đánh giá câu trả lời."))
+                return redirect("portal:feedback_detail", reference=reference)
+        item.refresh_from_db()
+    own = item.sender_id is not None and request.user.pk == item.sender_id
+    return render(
+        request,
+        "portal/feedback/detail.html",
+        {"item": item, "errors": errors, "own": own, "verdicts": Feedback.Verdict.choices},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])

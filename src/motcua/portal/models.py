@@ -148,6 +148,10 @@ class Feedback(models.Model):
         NEW = "new", _("Chờ trả lời")
         ANSWERED = "answered", _("Đã trả lời")
 
+    class Verdict(models.TextChoices):
+        SATISFIED = "satisfied", _("Hài lòng")
+        UNSATISFIED = "unsatisfied", _("Không hài lòng")
+
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.FEEDBACK)
     title = models.CharField(_("tiêu đề"), max_length=200)
@@ -179,6 +183,11 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True, db_index=True)
     # The answer is due within 15 working days (Decision 766, indicator 5.2).
     due_at = models.DateTimeField(_("hạn trả lời"), null=True, blank=True)
+    # The sender's judgement of the answer (indicator 5.3), given once.
+    verdict = models.CharField(
+        _("người gửi đánh giá trả lời"), max_length=12, choices=Verdict.choices, blank=True
+    )
+    verdict_at = models.DateTimeField(_("đánh giá lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

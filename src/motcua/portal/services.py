@@ -288,3 +288,46 @@ def feedback_answer(*, actor, feedback: Feedback, answer: str) -> Feedback:
         locked.save()
         transaction.on_commit(lambda: notify_feedback_answer.enqueue(locked.pk))
     return locked
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
+
+
+def feedback_sender_proven(feedback: Feedback, *, user=None, proof: str = "") -> bool:
+    """The sender: their account, or the last four digits of the phone, or the e-mail they
+    gave (the page's link alone is public once the feedback is published)."""
+    if feedback.sender_id is not None and getattr(user, "pk", None) == feedback.sender_id:
+        return True
+    proof = (proof or "").strip()
+    if not proof:
+        return False
+    phone = _digits(feedback.sender_phone)
+    if phone and len(_digits(proof)) == 4 and proof.isdigit() and phone[-4:] == proof:
+        return True
+    return bool(feedback.sender_email) and proof.lower() == feedback.sender_email.lower()
+
+
+def feedback_judge(*, feedback: Feedback, satisfied: bool, user=None, proof: str = "") -> Feedback:
+    """The sender says whether the answer satisfied them (766, indicator 5.3); once."""
+    with transaction.atomic():
+        locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        if locked.state != Feedback.State.ANSWERED:
+            raise NotAllowed(_("Phản ánh chưa được trả lời."))
+        if locked.verdict:
+            raise NotAllowed(_("Bạn đã đánh giá câu trả lời này."))
+        if not feedback_sender_proven(locked, user=user, proof=proof):
+            raise InvalidInput(
+                {
+                    "proof": [
+                        _(
+                            "Nhập 4 số cuối điện thoại hoặc địa chỉ thư điện tử bạn đã để lại "
+                            "khi gửi phản ánh."
+                        )
+                    ]
+                }
+            )
+        locked.verdict = Feedback.Verdict.SATISFIED if satisfied else Feedback.Verdict.UNSATISFIED
+        locked.verdict_at = timezone.now()
+        locked.save(update_fields=["verdict", "verdict_at"])
+    return locked
