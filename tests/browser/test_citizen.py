@@ -128,7 +128,7 @@ def test_answer_a_supplement_then_download_and_rate_the_result(phone, online, tm
     page.get_by_label("Tệp giấy tờ bổ sung").set_input_files(str(extra))
     page.get_by_role("button", name="Gửi bổ sung").click()
     expect(page.get_by_text("Đã gửi hồ sơ bổ sung")).to_be_visible()
-    expect(page.locator(".facts")).to_contain_text("Đang xử lý")
+    expect(page.locator(".facts").first).to_contain_text("Đang xử lý")
 
     dossier.refresh_from_db()
     dossier = services.dossier_forward(actor=s[Role.SPECIALIST], dossier=dossier).dossier

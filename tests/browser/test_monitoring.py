@@ -81,8 +81,9 @@ def test_province_dashboard_figures_lead_to_their_dossiers(province, sign_in):
     expect(page.locator("p.muted").first).to_contain_text(_year().label)
     page.screenshot(path=f"{SHOTS}/monitoring-province.png", full_page=True)
     # Tiles carry a band and a trend line drawn on the server.
-    assert page.locator(".rate-tiles .tile svg[role=img]").count() == 6
-    assert page.locator(".rate-tiles .tile[class*=band-]").count() == 6
+    # Seven rate tiles: 2.1, on time, online, 3.6 online payment, 4.2, 4.1, 5.4.
+    assert page.locator(".rate-tiles .tile svg[role=img]").count() == 7
+    assert page.locator(".rate-tiles .tile[class*=band-]").count() == 7
     expected = figures.total(Scope(), _year()).count("received")
     received = page.locator(".count-grid a", has_text="Hồ sơ tiếp nhận trong kỳ")
     assert _number(received.locator("strong").inner_text()) == expected
