@@ -126,6 +126,8 @@ with connection.cursor() as c:
         c.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'dossiers_dossier'")
         known = c.fetchone()[0]
     if rebuilt or not known:
+        if connection.vendor == "sqlite":
+            c.execute("PRAGMA analysis_limit = 1000")
         c.execute("ANALYZE")
 """
 
