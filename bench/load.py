@@ -191,4 +191,8 @@ def measure(url: str, bench: Benchmark, duration: int, log: Path) -> dict:
     if errors:
         result["invalid"] = f"{errors} errors under load"
         result["server_log"] = _log_since(log, offset)
+    elif not figures["requests"]:
+        # Every request outlived the run: that is no figure at all, not a fast one.
+        result["invalid"] = "no request finished within the run"
+        result["server_log"] = _log_since(log, offset)
     return result
