@@ -16,19 +16,7 @@ from motcua.dossiers.selectors import lookup_url
 from motcua.org.models import Role
 from tests.world import PDF, bring_to, pdf_upload
 
-PHONE = {"width": 375, "height": 740}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", base_url=live_server.url
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 @pytest.fixture

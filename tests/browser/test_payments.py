@@ -4,7 +4,6 @@ a fee paid in cash on the staff page; the new pages pass axe-core."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from motcua.dossiers import services
@@ -12,19 +11,6 @@ from motcua.org.models import Role
 from motcua.payments.models import Payment
 from tests.browser.test_accessibility import serious
 from tests.world import pdf_upload
-
-PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", base_url=live_server.url
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 def _received_online(world):

@@ -31,6 +31,7 @@ from motcua.payments.gateways import LocalGateway
 from motcua.payments.models import Payment
 from motcua.portal import services as portal_services
 from motcua.portal.models import Feedback, Rating, RatingCriterion, RatingLevel
+from tests.payments.ipn import ipn_params
 
 from .recount import recount
 
@@ -115,16 +116,7 @@ def _payments(rng: random.Random) -> None:
                 return_url="http://testserver/thanh-toan/vnpay/ket-qua/",
                 client_ip="127.0.0.1",
             )
-            paid = rng.random() < 0.8
-            answer = {
-                "vnp_TmnCode": gateway.tmn_code,
-                "vnp_Amount": str(payment.amount * 100),
-                "vnp_TxnRef": payment.reference,
-                "vnp_ResponseCode": "00" if paid else "24",
-                "vnp_TransactionStatus": "00" if paid else "02",
-                "vnp_TransactionNo": "1",
-            }
-            answer["vnp_SecureHash"] = gateway.signature(answer)
+            answer = ipn_params(gateway, payment, paid=rng.random() < 0.8)
             assert payment_services.payment_confirm(gateway=gateway, params=answer).code == "00"
             continue
         reception = dossier.receiving_agency

@@ -12,7 +12,7 @@ from motcua.payments import services
 from motcua.payments.models import Payment
 from tests.world import bring_to
 
-from .conftest import ipn_params
+from .ipn import ipn_params
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from motcua.org.models import Role
 from motcua.payments.models import Payment
 
-from .conftest import ipn_params
+from .ipn import ipn_params
 
 pytestmark = pytest.mark.django_db
 

@@ -72,8 +72,9 @@ def _lookup_parts(code: str, phone_last4: str) -> tuple[str, str] | None:
     return code, digits
 
 
-def _last4(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())[-4:]
+def last4(phone: str) -> str:
+    """The last four digits of a phone number: what a citizen proves a dossier with."""
+    return "".join(ch for ch in phone or "" if ch.isdigit())[-4:]
 
 
 # The public answer shows only these; narrow queries keep the uncached lookup cheap (Django
@@ -119,7 +120,7 @@ def public_lookup(code: str, phone_last4: str) -> Dossier | None:
     if parts is None:
         return None
     dossier = _lookup_row(parts[0])
-    if dossier is None or _last4(dossier.applicant_phone) != parts[1]:
+    if dossier is None or last4(dossier.applicant_phone) != parts[1]:
         return None
     return dossier
 
@@ -154,7 +155,7 @@ def cached_public_lookup(kind: str, code: str, phone_last4: str, build: Callable
         dossier = _lookup_row(code)
         if dossier is None:
             return None
-        entry = (_last4(dossier.applicant_phone), build(dossier))
+        entry = (last4(dossier.applicant_phone), build(dossier))
         pagecache.store(
             cache_key,
             entry,
@@ -163,5 +164,5 @@ def cached_public_lookup(kind: str, code: str, phone_last4: str, build: Callable
                 and Dossier.objects.filter(pk=dossier.pk, version=dossier.version).exists()
             ),
         )
-    last4, answer = entry
-    return answer if last4 == digits else None
+    stored_digits, answer = entry
+    return answer if stored_digits == digits else None

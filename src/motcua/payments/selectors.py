@@ -10,3 +10,12 @@ def settled_payments(dossier) -> list[Payment]:
         .select_related("recorded_by")
         .order_by("created_at", "pk")
     )
+
+
+def paid_payment(dossier, payment_id: int) -> Payment | None:
+    """One payment of `dossier` that was made, with what its confirmation prints."""
+    return (
+        dossier.payments.select_related("dossier", "dossier__procedure", "recorded_by")
+        .filter(pk=payment_id, status=Payment.Status.PAID)
+        .first()
+    )

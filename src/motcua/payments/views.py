@@ -21,15 +21,12 @@ from motcua.portal.selectors import my_dossier
 
 from . import gateways, services
 from .receipts import render_confirmation
+from .selectors import paid_payment
 
 
 def confirmation_response(dossier, payment_id: int) -> HttpResponse:
     """The PDF confirmation of one paid payment of `dossier` (404 for any other)."""
-    payment = (
-        dossier.payments.select_related("dossier", "dossier__procedure", "recorded_by")
-        .filter(pk=payment_id, status="paid")
-        .first()
-    )
+    payment = paid_payment(dossier, payment_id)
     if payment is None:
         raise Http404
     pdf = render_confirmation(payment)

@@ -15,6 +15,7 @@ from motcua.core.calendar import default_calendar
 from motcua.dossiers.errors import InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import ApplicantKind, Dossier
+from motcua.dossiers.selectors import last4
 from motcua.org.models import Agency, User
 from motcua.org.permissions import require
 
@@ -290,10 +291,6 @@ def feedback_answer(*, actor, feedback: Feedback, answer: str) -> Feedback:
     return locked
 
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text or "" if ch.isdigit())
-
-
 def feedback_sender_proven(feedback: Feedback, *, user=None, proof: str = "") -> bool:
     """The sender: their account, or the last four digits of the phone, or the e-mail they
     gave (the page's link alone is public once the feedback is published)."""
@@ -302,8 +299,7 @@ def feedback_sender_proven(feedback: Feedback, *, user=None, proof: str = "") ->
     proof = (proof or "").strip()
     if not proof:
         return False
-    phone = _digits(feedback.sender_phone)
-    if phone and len(_digits(proof)) == 4 and proof.isdigit() and phone[-4:] == proof:
+    if len(proof) == 4 and proof.isdigit() and last4(feedback.sender_phone) == proof:
         return True
     return bool(feedback.sender_email) and proof.lower() == feedback.sender_email.lower()
 
