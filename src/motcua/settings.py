@@ -64,14 +64,21 @@ INSTALLED_APPS = [
     "motcua.monitoring",
     "motcua.api",
     "motcua.demo",
+    "motcua.ops",
+    "motcua.privacy",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line and every answer carries the request id and is counted.
+    "motcua.ops.logs.RequestIdMiddleware",
+    "motcua.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "motcua.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,25 +128,59 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+elif os.environ.get("MOTCUA_DB_POOLER", "") == "pgbouncer":
+    # PgBouncer in transaction mode hands each transaction to any server connection: no
+    # prepared statements (psycopg prepares after five runs) and no server-side cursors.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache shared by every process on the host (gunicorn workers, the task worker): rate-limit
-# counters and rendered public pages must be the same for all of them. Files need no server;
-# several hosts would point MOTCUA_CACHE_DIR at a shared directory.
+# One cache shared by every process (gunicorn workers, task workers): rate limits, lockouts and
+# rendered public pages must agree across them. With several app servers `CACHE_URL` names a
+# Redis server (Django's own RedisCache), which every server uses; without it a file cache per
+# host (zero set-up, one machine).
+CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHE_DIR = Path(os.environ.get("MOTCUA_CACHE_DIR", VAR_DIR / "cache"))
-CACHES = {
-    "default": {
-        "BACKEND": "motcua.core.cache.FileCache",
-        "LOCATION": str(CACHE_DIR / "default"),
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
-    },
-    "pages": {
-        "BACKEND": "motcua.core.cache.FileCache",
-        "LOCATION": str(CACHE_DIR / "pages"),
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
-    },
-}
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// address.")
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": f"motcua:{alias}",
+            "TIMEOUT": None if alias == "pages" else 300,
+            # A stopped Redis must fail a request quickly (and /readyz), not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        for alias in ("default", "pages")
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "motcua.core.cache.FileCache",
+            "LOCATION": str(CACHE_DIR / "default"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        },
+        "pages": {
+            "BACKEND": "motcua.core.cache.FileCache",
+            "LOCATION": str(CACHE_DIR / "pages"),
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        },
+    }
+# Sessions live in the database and are read through the shared cache: any app server can
+# serve any request, and a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The client's address is the one our own proxies saw: with N trusted proxies in front (nginx,
+# the province's gateway), the Nth address from the right of X-Forwarded-For. 0 (the default)
+# ignores the header, which any client can write.
+TRUSTED_PROXIES = int(os.environ.get("MOTCUA_TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES and env_bool("MOTCUA_PROXY_SETS_PROTO", True):
+    # The proxy terminates TLS and says so; only trusted when a proxy is declared.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = False
 
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "org:login"
@@ -171,10 +212,33 @@ if ENVIRONMENT != "production":
     for _folder in (VAR_DIR, STATIC_ROOT, MEDIA_ROOT):
         _folder.mkdir(parents=True, exist_ok=True)
 
+# Uploaded files: the local folder MEDIA_ROOT, or with STORAGE_BACKEND=s3 a bucket of an
+# S3-compatible object store (MinIO, Ceph, the province's cloud) that every app server shares.
+# Objects are private: motcua's views check permission and stream them; nothing is public and
+# no file is ever overwritten.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "")
+if STORAGE_BACKEND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", "motcua"),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION", "us-east-1"),
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "signature_version": "s3v4",
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+else:
+    _default_storage = {"BACKEND": STORAGE_BACKEND or "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
-    },
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if ENVIRONMENT == "production"
@@ -189,18 +253,83 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "motcua@localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (trials, the local stack).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", ENVIRONMENT == "production")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Production speaks HTTPS only: plain requests are redirected and browsers told to remember it.
+# The probes of the load balancer and Prometheus may ask over plain HTTP inside the network.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", ENVIRONMENT == "production")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if ENVIRONMENT == "production" else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preload only takes effect once the domain is submitted to the browsers' list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", ENVIRONMENT == "production")
 
+# Content-Security-Policy on every page (django-csp): scripts and styles only from our own
+# static files, nothing inline; forms may post to us and to the payment gateway only. Views
+# that send stored files set their own stricter policy, which the middleware leaves alone.
+_GATEWAY_ORIGIN = "/".join(
+    os.environ.get("MOTCUA_VNPAY_URL", "https://sandbox.vnpayment.vn/x").split("/")[:3]
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *([_GATEWAY_ORIGIN] if _GATEWAY_ORIGIN else [])],
+    }
+}
+
+# JSON lines for the log collector in production, readable text in development; both carry the
+# request id and are scrubbed of query strings and personal numbers (motcua/ops/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if ENVIRONMENT == "production" else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "motcua.ops.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "motcua.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One access line a request and the tasks' start and end lines (motcua.ops.logs).
+        "motcua": {"level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")},
+        # 4xx warnings name the path, which carries dossier codes; the access line has them.
+        "django.request": {"level": "ERROR"},
+        # runserver's request lines go through the same scrubbing (they hold query strings).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# Who may read /metrics: these addresses or networks, or a bearer token (for a scraper
+# elsewhere). Prometheus scrapes each app server directly, not through the load balancer.
+MOTCUA_METRICS_ALLOWED = env_list("MOTCUA_METRICS_ALLOWED", "127.0.0.1,::1")
+MOTCUA_METRICS_TOKEN = os.environ.get("MOTCUA_METRICS_TOKEN", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -212,6 +341,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
+    # DRF's throttles find the client the way core.ratelimit does.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("MOTCUA_TOKEN_RATE", "10/min"),
     },
@@ -242,8 +373,14 @@ TASKS = {
 # --- motcua's own settings (a province may change each) ---
 MOTCUA = {
     "PROVINCE_NAME": os.environ.get("MOTCUA_PROVINCE_NAME", ""),
-    # Staff must confirm a TOTP code after their password.
-    "REQUIRE_2FA": env_bool("MOTCUA_REQUIRE_2FA", False),
+    # Who must confirm a TOTP code after their password: "roles" (those who approve, sign,
+    # administer or see other units' personal data: see org.permissions.TWO_FACTOR_ROLES),
+    # "all" staff, or "none". Staff who set up a device always use it.
+    "REQUIRE_2FA": os.environ.get(
+        "MOTCUA_REQUIRE_2FA", "roles" if ENVIRONMENT == "production" else "none"
+    )
+    .strip()
+    .lower(),
     # 24 November (Vietnamese Culture Day) was announced as a day off pending the Labour Code
     # amendment; off by default until the law passes.
     "CULTURE_DAY_OFF": env_bool("MOTCUA_CULTURE_DAY_OFF", False),
@@ -257,6 +394,11 @@ MOTCUA = {
     "SUPPLEMENT_RULE": os.environ.get("MOTCUA_SUPPLEMENT_RULE", "pause"),
     "DUE_SOON_DAYS": os.environ.get("MOTCUA_DUE_SOON_DAYS", "1"),
     "MAX_UPLOAD_MB": int(os.environ.get("MOTCUA_MAX_UPLOAD_MB", "20")),
+    # Decompression bombs (motcua.dossiers.files): an image's width × height, and what a ZIP,
+    # Word or Excel file may unpack to in all. A 40-megapixel photo or scan is an A4 page at
+    # 600 dpi with room to spare.
+    "MAX_IMAGE_PIXELS": int(os.environ.get("MOTCUA_MAX_IMAGE_PIXELS", "40000000")),
+    "MAX_UNZIPPED_MB": int(os.environ.get("MOTCUA_MAX_UNZIPPED_MB", "200")),
     # Forms of Decree 118/2025 (seven) or of Circular 01/2018/TT-VPCP (six).
     "FORM_SET": os.environ.get("MOTCUA_FORM_SET", "decree118"),
     # Absolute address of the public site, printed in QR codes on the forms.
@@ -273,6 +415,14 @@ MOTCUA = {
     ),
     # Wrong public lookups a client address may make per minute (against guessing codes).
     "LOOKUP_PER_MINUTE": int(os.environ.get("MOTCUA_LOOKUP_PER_MINUTE", "20")),
+    # Wrong phone digits one dossier code (or feedback) may receive per hour from anywhere:
+    # then it answers nobody until the hour is over (10,000 combinations stay out of reach).
+    "GUESSES_PER_SUBJECT_PER_HOUR": int(os.environ.get("MOTCUA_GUESSES_PER_SUBJECT", "10")),
+    # Sign-in lockout: wrong passwords (or second-factor codes) for one account from one
+    # address, then from anywhere, before the account is refused for LOCKOUT_MINUTES.
+    "LOCKOUT_PER_ADDRESS": int(os.environ.get("MOTCUA_LOCKOUT_PER_ADDRESS", "5")),
+    "LOCKOUT_PER_ACCOUNT": int(os.environ.get("MOTCUA_LOCKOUT_PER_ACCOUNT", "20")),
+    "LOCKOUT_MINUTES": int(os.environ.get("MOTCUA_LOCKOUT_MINUTES", "15")),
     # Feedback messages one address may send per hour (against floods).
     "FEEDBACK_PER_HOUR": int(os.environ.get("MOTCUA_FEEDBACK_PER_HOUR", "10")),
     # Citizen accounts with a phone number or e-mail and a password. A province that signs
@@ -280,6 +430,15 @@ MOTCUA = {
     "LOCAL_ACCOUNTS": env_bool("MOTCUA_LOCAL_ACCOUNTS", True),
     # The name on the button of the OpenID Connect provider (below), e.g. "VNeID".
     "OIDC_NAME": os.environ.get("MOTCUA_OIDC_NAME", "VNeID"),
+    # How long personal data is kept (manage.py apply_retention). No period below was
+    # confirmed from a regulation: the storage period of a finished dossier depends on the
+    # procedure in the archive list, so 0 (never anonymize) until the province sets it.
+    "RETENTION": {
+        "ACCESS_YEARS": int(os.environ.get("MOTCUA_RETENTION_ACCESS_YEARS", "5")),
+        "DOSSIER_YEARS": int(os.environ.get("MOTCUA_RETENTION_DOSSIER_YEARS", "0")),
+        "DRAFT_DAYS": int(os.environ.get("MOTCUA_RETENTION_DRAFT_DAYS", "180")),
+        "FEEDBACK_YEARS": int(os.environ.get("MOTCUA_RETENTION_FEEDBACK_YEARS", "0")),
+    },
 }
 
 # Citizens' sign-in through a national identity provider (VNeID, the national portal's single
@@ -298,7 +457,11 @@ OIDC_ID_NUMBER_CLAIM = os.environ.get("MOTCUA_OIDC_ID_NUMBER_CLAIM", "citizen_id
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = False
 LOGIN_REDIRECT_URL_FAILURE = "/tai-khoan/dang-nhap/?loi=dinh-danh"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The lockout backend comes first: it refuses a locked account before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "motcua.core.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("motcua.portal.identity.CitizenOIDCBackend")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "motcua")

@@ -9,6 +9,8 @@ from django.views.i18n import set_language
 # The language switch sits inside the prefixed patterns so that it resolves the page it was
 # posted from in that page's language, and can send the reader to the same page translated.
 urlpatterns = [
+    # /healthz, /readyz and /metrics for the load balancer and monitoring: no language prefix.
+    path("", include("motcua.ops.urls")),
     path("api/v1/", include("motcua.api.urls")),
     # The national identity provider sends citizens back here (one fixed address to register).
     path("oidc/", include("mozilla_django_oidc.urls")),
@@ -20,7 +22,9 @@ urlpatterns += i18n_patterns(
     path("quan-tri/", admin.site.urls),
     path("can-bo/", include("motcua.org.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("can-bo/", include("motcua.payments.staff_urls")),
     path("can-bo/giam-sat/", include("motcua.monitoring.urls")),
+    path("", include("motcua.privacy.urls")),
     path("", include("motcua.portal.urls")),
     prefix_default_language=False,
 )

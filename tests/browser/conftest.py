@@ -32,6 +32,19 @@ def browser():
         browser.close()
 
 
+def _watch_policy(page):
+    """Every browser test also proves the pages break no Content-Security-Policy rule: Chromium
+    reports each refused script, style or frame on the console, and the test fails on any."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture(params=["phone", "desktop"])
 def page(request, browser, live_server):
     size = PHONE if request.param == "phone" else DESKTOP
@@ -44,8 +57,10 @@ def page(request, browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused = _watch_policy(page)
     yield page
     context.close()
+    assert not refused, f"Content-Security-Policy violations: {refused}"
 
 
 @pytest.fixture
@@ -56,5 +71,7 @@ def phone(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused = _watch_policy(page)
     yield page
     context.close()
+    assert not refused, f"Content-Security-Policy violations: {refused}"

@@ -16,7 +16,12 @@ from motcua.dossiers.selectors import lookup_url
 from motcua.org.models import Role
 from tests.world import PDF, bring_to, pdf_upload
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 1×1 PNG: uploads are checked down to the image's header.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture

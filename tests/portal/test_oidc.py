@@ -245,6 +245,7 @@ def test_the_backend_is_on_only_when_a_client_id_is_configured(monkeypatch):
 
     assert BACKEND not in without["AUTHENTICATION_BACKENDS"]
     assert with_id["AUTHENTICATION_BACKENDS"] == [
+        "motcua.core.lockout.LockoutBackend",
         "django.contrib.auth.backends.ModelBackend",
         BACKEND,
     ]

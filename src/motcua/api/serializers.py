@@ -139,6 +139,17 @@ class PublicEventSerializer(serializers.ModelSerializer):
         fields = ["seq", "label", "to_state", "agency", "at"]
 
 
+# Null for a caller who follows progress only (the context's "personal" says who may read).
+PERSONAL_FIELDS = (
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "delivery_address",
+)
+
+
 class DossierSerializer(serializers.ModelSerializer):
     procedure = serializers.CharField(source="procedure.national_code")
     procedure_name = serializers.CharField(source="procedure.name")
@@ -184,6 +195,14 @@ class DossierSerializer(serializers.ModelSerializer):
             "timeliness",
             "version",
         ]
+        extra_kwargs = {name: {"allow_null": True} for name in PERSONAL_FIELDS}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        allowed = self.context.get("personal")
+        if allowed is not None and not allowed(instance):
+            data.update(dict.fromkeys(PERSONAL_FIELDS))
+        return data
 
     def get_state_label(self, dossier) -> str:
         return str(State(dossier.state).label)

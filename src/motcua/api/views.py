@@ -1,6 +1,5 @@
 """REST API v1: thin views that parse input, call one service or selector, and answer."""
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_detail, procedure_list
-from motcua.core import ratelimit
+from motcua.core import lockout, ratelimit
 from motcua.dossiers import services
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.inputs import ACTION_INPUTS
@@ -27,10 +26,14 @@ from motcua.dossiers.selectors import (
     cached_public_lookup,
     control_sheet,
     find_visible,
+    may_view_personal,
     public_timeline,
 )
 from motcua.org.models import Agency, Role, User
 from motcua.org.selectors import active_assignments
+from motcua.org.twofactor import two_factor_required
+from motcua.privacy import access
+from motcua.privacy.models import Purpose
 
 from . import filters
 from .serializers import (
@@ -42,6 +45,8 @@ from .serializers import (
     ProcedureDetailSerializer,
     ProcedureListSerializer,
 )
+
+LOCKED_HEADERS = {"Retry-After": "900"}
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -76,15 +81,23 @@ class TokenView(APIView):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         username, password = form.validated_data["username"], form.validated_data["password"]
+        if lockout.is_locked(lockout.PASSWORD, username, request):
+            return Response({"detail": lockout.message()}, status=429, headers=LOCKED_HEADERS)
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_staff:
             return Response({"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=400)
         from django_otp import match_token, user_has_device
 
-        if user_has_device(user, confirmed=True) or settings.MOTCUA["REQUIRE_2FA"]:
+        if user_has_device(user, confirmed=True) or two_factor_required(user):
+            account = str(user.pk)
+            if lockout.is_locked(lockout.SECOND_FACTOR, account, request):
+                return Response({"detail": lockout.message()}, status=429, headers=LOCKED_HEADERS)
             device = match_token(user, form.validated_data.get("otp_token", ""))
             if device is None:
+                lockout.failed(lockout.SECOND_FACTOR, account, request)
                 return Response({"otp_token": [_("Cần mã xác thực hai lớp hợp lệ.")]}, status=400)
+            lockout.succeeded(lockout.SECOND_FACTOR, account, request)
+        lockout.succeeded(lockout.PASSWORD, username, request)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -120,7 +133,14 @@ def _dossier_for(request, code: str) -> Dossier:
     return found
 
 
+def _flagged(dossier) -> bool:
+    return getattr(dossier, "shows_personal", True)
+
+
 class DossierList(generics.ListCreateAPIView):
+    """Dossiers whose progress the caller follows; the applicant's data only where he may
+    read it (else null), and each page that shows it recorded."""
+
     serializer_class = DossierSerializer
 
     @extend_schema(parameters=filters.PARAMETERS)
@@ -128,7 +148,18 @@ class DossierList(generics.ListCreateAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return filters.apply(filters.visible(self.request.user), self.request.query_params)
+        qs = filters.apply(filters.visible(self.request.user), self.request.query_params)
+        return access.with_personal_flag(self.request.user, qs)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "personal": _flagged}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        shown = [d.pk for d in (page if page is not None else queryset) if d.shows_personal]
+        if shown:
+            access.record_read(self.request, purpose=Purpose.API, dossiers=shown)
+        return page
 
     @extend_schema(request=IntakeSerializer, responses={201: DossierSerializer})
     def post(self, request, *args, **kwargs):
@@ -177,7 +208,14 @@ class DossierDetail(generics.RetrieveAPIView):
     queryset = Dossier.objects.none()
 
     def get_object(self):
-        return _dossier_for(self.request, self.kwargs["code"])
+        dossier = _dossier_for(self.request, self.kwargs["code"])
+        dossier.shows_personal = may_view_personal(self.request.user, dossier)
+        if dossier.shows_personal:
+            access.record_read(self.request, purpose=Purpose.API, dossier=dossier)
+        return dossier
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "personal": _flagged}
 
 
 class DossierEvents(generics.ListAPIView):
@@ -186,7 +224,9 @@ class DossierEvents(generics.ListAPIView):
     queryset = Dossier.objects.none()
 
     def get_queryset(self):
-        return control_sheet(_dossier_for(self.request, self.kwargs["code"]))
+        dossier = _dossier_for(self.request, self.kwargs["code"])
+        personal = may_view_personal(self.request.user, dossier)
+        return access.masked_events(control_sheet(dossier), personal)
 
 
 class DossierAction(APIView):
@@ -239,6 +279,8 @@ class DossierForm(APIView):
         from motcua.dossiers import forms_pdf
 
         dossier = _dossier_for(request, code)
+        access.require_personal(request.user, dossier)
+        access.record_read(request, purpose=Purpose.FORM, dossier=dossier)
         try:
             if number == "07":
                 day = timezone.localtime(dossier.received_at or timezone.now()).date()
@@ -268,10 +310,13 @@ class Lookup(APIView):
         responses={200: LookupSerializer},
     )
     def get(self, request, code: str):
-        address = ratelimit.client_address(request)
-        if ratelimit.exceeded("lookup", address, settings.MOTCUA["LOOKUP_PER_MINUTE"]):
+        if ratelimit.guessing_refused(request, "lookup", code[:64]):
             return Response(
-                {"detail": _("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau một phút.")},
+                {
+                    "detail": _(
+                        "Có quá nhiều lần tra cứu sai từ địa chỉ này hoặc với mã hồ sơ này. Vui lòng thử lại sau."
+                    )
+                },
                 status=429,
                 headers={"Retry-After": "60"},
             )
@@ -279,7 +324,7 @@ class Lookup(APIView):
             "api", code[:64], str(request.query_params.get("phone", ""))[:20], self.answer
         )
         if answer is None:
-            ratelimit.count("lookup", address)
+            ratelimit.guess_failed(request, "lookup", code[:64])
             return Response(
                 {"detail": _("Không tìm thấy hồ sơ với mã và số điện thoại này.")}, status=404
             )

@@ -13,11 +13,13 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import procedure_list
 from motcua.dossiers import services
 from motcua.dossiers.errors import InvalidInput
-from motcua.dossiers.permissions import ACTION_PERMISSIONS
+from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW_PERSONAL
 from motcua.dossiers.selectors import visible_dossiers
 from motcua.org.models import Agency, Role
 from motcua.org.permissions import can
 from motcua.org.selectors import active_assignments
+from motcua.privacy import access
+from motcua.privacy.models import Purpose
 
 from .forms import CounterForm
 from .views import staff_required
@@ -182,13 +184,14 @@ def applicant_lookup(request):
     if not can(request.user, ACTION_PERMISSIONS["receive"]) or len(number) < 9:
         return JsonResponse({"found": False})
     dossier = (
-        visible_dossiers(request.user)
+        visible_dossiers(request.user, VIEW_PERSONAL)
         .filter(applicant_id_number=number)
         .order_by("-created_at")
         .first()
     )
     if dossier is None:
         return JsonResponse({"found": False})
+    access.record_read(request, purpose=Purpose.COUNTER_LOOKUP, dossier=dossier)
     return JsonResponse(
         {
             "found": True,

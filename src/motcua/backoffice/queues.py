@@ -1,4 +1,9 @@
-"""The officers' work queues: each a named filter over the dossiers an officer may see."""
+"""The officers' work queues: each a named filter over the dossiers an officer may see.
+
+A queue is a worklist of those who handle dossiers: it lists applicants' names, so it holds
+only the dossiers whose personal data the officer may read (`dossier.view_personal`). A
+supervisor follows dossiers through the monitoring drill-downs instead, without names.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.permissions import VIEW
+from motcua.dossiers.permissions import VIEW_PERSONAL
 from motcua.dossiers.selectors import visible_dossiers
 from motcua.org.models import Role
-from motcua.org.permissions import reachable_agency_ids
+from motcua.org.permissions import can, reachable_agency_ids
 from motcua.org.selectors import active_assignments
 
 OPEN = [
@@ -55,13 +60,13 @@ BY_SLUG = {q.slug: q for q in QUEUES}
 
 
 def base(user) -> QuerySet[Dossier]:
-    """Dossiers in the officer's scope (see motcua.dossiers.selectors.visible_dossiers)."""
+    """Dossiers whose progress the officer may follow (motcua.dossiers.selectors)."""
     return visible_dossiers(user)
 
 
 def _conditions(user) -> dict[str, Q]:
     now = timezone.now()
-    agencies = reachable_agency_ids(user, VIEW)
+    agencies = reachable_agency_ids(user, VIEW_PERSONAL)
     here = Q() if agencies is None else Q(current_agency_id__in=agencies)
     received_here = Q() if agencies is None else Q(receiving_agency_id__in=agencies)
     open_ = Q(state__in=OPEN)
@@ -98,7 +103,7 @@ def queue(user, slug: str) -> QuerySet[Dossier]:
     """A queue's dossiers. Every queue but "all" already names the agencies it looks at (where
     the dossier is, or where it was received), so only "all" needs the full visibility rule."""
     if slug == "tat-ca":
-        return base(user)
+        return visible_dossiers(user, VIEW_PERSONAL)
     return Dossier.objects.exclude(state=State.DRAFT).filter(_conditions(user)[slug])
 
 
@@ -139,6 +144,8 @@ def counts(user) -> dict[str, int]:
 
 
 def home_queues(user) -> list[Queue]:
+    if not can(user, VIEW_PERSONAL):
+        return []  # the queues would be empty: no worklist without the applicants' data
     roles = {a.role for a in active_assignments(user)}
     if user.is_superuser or Role.SUPERVISOR in roles or Role.ADMINISTRATOR in roles:
         return list(QUEUES)

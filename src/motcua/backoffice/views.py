@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.models import Procedure
+from motcua.core import downloads
 from motcua.core.paging import CappedPaginator
 from motcua.core.templatetags.humanize_vn import dong
 from motcua.dossiers import deadlines, forms_pdf, services
@@ -17,7 +18,7 @@ from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
 from motcua.dossiers.models import Delivery, Dossier, DossierFile
 from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW
-from motcua.dossiers.selectors import control_sheet, find_visible
+from motcua.dossiers.selectors import control_sheet, find_visible, may_view_personal
 from motcua.dossiers.services.core import may_act
 from motcua.org import permissions
 from motcua.org.models import Agency, User
@@ -26,6 +27,9 @@ from motcua.payments import services as payments
 from motcua.payments.forms import CounterPaymentForm
 from motcua.payments.selectors import settled_payments
 from motcua.payments.views import confirmation_response
+from motcua.privacy import access
+from motcua.privacy.models import Purpose
+from motcua.privacy.permissions import REVIEW_ACCESS, SUBJECT_EXPORT
 
 from . import queues
 from .forms import SORTS, ActionForm, HandoverForm, QueueFilterForm
@@ -58,6 +62,8 @@ def home(request):
             "may_receive": permissions.can(request.user, ACTION_PERMISSIONS["receive"]),
             "may_manage_catalog": permissions.can(request.user, permissions.MANAGE_CATALOG),
             "may_manage_org": permissions.can(request.user, permissions.MANAGE_ORG),
+            "may_review_access": permissions.can(request.user, REVIEW_ACCESS),
+            "may_subject_export": permissions.can(request.user, SUBJECT_EXPORT),
         },
     )
 
@@ -114,12 +120,11 @@ def queue_export(request, slug: str):
     current, _form, qs = _queue_rows(request, slug)
     rows = qs.select_related("procedure", "receiving_agency")[:EXPORT_LIMIT]
     title = f"{current.label} — {timezone.localtime():%d/%m/%Y %H:%M}"
-    response = HttpResponse(
-        dossier_list_xlsx(title=title, dossiers=rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return downloads.bytes_response(
+        dossier_list_xlsx(title=title, dossiers=access.exported_rows(request, rows)),
+        filename=f"hang-cho-{slug}.xlsx",
+        content_type=downloads.XLSX,
     )
-    response["Content-Disposition"] = f'attachment; filename="hang-cho-{slug}.xlsx"'
-    return response
 
 
 def _filter(qs, data):
@@ -144,7 +149,8 @@ def _filter(qs, data):
 
 
 def _dossier(request, key: str) -> Dossier:
-    """A dossier in the officer's scope, by code or (before reception) by reference."""
+    """A dossier whose progress the officer may follow, by code or (before reception) by
+    reference; its personal data is for those with `dossier.view_personal` (see _personal)."""
     qs = queues.base(request.user).select_related(
         "procedure",
         "procedure__field",
@@ -199,8 +205,17 @@ def _works_here(user, dossier) -> bool:
     return reachable is None or dossier.current_agency_id in reachable
 
 
+def _personal(request, dossier, purpose: str) -> None:
+    """Refuse the applicant's data to whoever only follows progress, and record the read."""
+    access.require_personal(request.user, dossier)
+    access.record_read(request, purpose=purpose, dossier=dossier)
+
+
 def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
     now = timezone.now()
+    personal = may_view_personal(request.user, dossier)
+    if personal:
+        access.record_read(request, purpose=Purpose.DOSSIER_PAGE, dossier=dossier)
     if fee_form is None and payments.may_record_at_counter(request.user, dossier):
         fee_form = CounterPaymentForm(
             initial={"version": dossier.version, "amount": payments.outstanding(dossier)}
@@ -210,11 +225,14 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
         "dossier": dossier,
         "timeliness": deadlines.dossier_timeliness(dossier, now=now),
         "steps": [(s, deadlines.step_timeliness(s, now=now)) for s in steps],
-        "events": control_sheet(dossier),
-        "files": dossier.files.select_related("component").order_by("purpose", "uploaded_at"),
+        "events": access.masked_events(control_sheet(dossier), personal),
+        "personal": personal,
+        "files": dossier.files.select_related("component").order_by("purpose", "uploaded_at")
+        if personal
+        else [],
         "explanation": deadlines.explain_due(dossier),
         "actions": _action_forms(request, dossier, bound),
-        "forms": forms_pdf.available_forms(dossier),
+        "forms": forms_pdf.available_forms(dossier) if personal else [],
         "read_only": not _works_here(request.user, dossier),
         "key": dossier.code or str(dossier.reference),
         "payments": settled_payments(dossier),
@@ -282,26 +300,17 @@ def dossier_action(request, key: str, action: str):
 def dossier_file(request, key: str, file_id: int):
     dossier = _dossier(request, key)
     record = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
-    response = FileResponse(record.file.open("rb"), content_type=record.content_type)
-    disposition = (
-        "inline"
-        if record.content_type in ("application/pdf", "image/jpeg", "image/png")
-        else "attachment"
+    access.file_read(request, dossier, record)
+    return downloads.file_response(
+        record.file, filename=record.original_name, content_type=record.content_type
     )
-    response["Content-Disposition"] = (
-        f'{disposition}; filename="{record.original_name.encode("ascii", "ignore").decode() or "tep"}"'
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
-    )
-    return response
 
 
 @require_GET
 @staff_required
 def dossier_form(request, key: str, number: str):
     dossier = _dossier(request, key)
+    _personal(request, dossier, Purpose.FORM)
     try:
         if number == "07":
             day = timezone.localtime(dossier.received_at or timezone.now()).date()
@@ -382,4 +391,6 @@ def dossier_fee(request, key: str):
 @require_GET
 @staff_required
 def dossier_fee_confirmation(request, key: str, payment_id: int):
-    return confirmation_response(_dossier(request, key), payment_id)
+    dossier = _dossier(request, key)
+    _personal(request, dossier, Purpose.FORM)
+    return confirmation_response(dossier, payment_id)

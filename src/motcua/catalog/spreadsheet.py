@@ -1,10 +1,11 @@
 """The catalog as an Excel workbook: one sheet per kind of row, linked by procedure code."""
 
-import io
 import json
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+
+from motcua.core import spreadsheets
 
 from .importing import FORMAT, SHEETS, CatalogImportError
 
@@ -67,10 +68,11 @@ def workbook_to_data(stream: BinaryIO) -> dict:
 
 
 def data_to_workbook(data: dict) -> bytes:
-    from openpyxl import Workbook
+    """The catalog as a workbook. Every text is written as text (`core.spreadsheets`), so what
+    an administrator typed comes back unchanged on import, even when it starts with "="."""
     from openpyxl.styles import Font
 
-    book = Workbook()
+    book = spreadsheets.new_workbook()
     book.remove(book.active)
     flat: dict[str, list[dict]] = {"fields": data["fields"], "procedures": []}
     for key in ("components", "fees", "steps"):
@@ -97,9 +99,7 @@ def data_to_workbook(data: dict) -> bytes:
         for item in flat[key]:
             sheet.append([_cell(item.get(c)) for c in columns])
         sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 def _cell(value):

@@ -8,5 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng chung")
 
     def ready(self) -> None:
-        # Connects the receivers that drop the cached calendar when an override changes.
-        from motcua.core import calendar  # noqa: F401
+        # Connect the receivers that drop the cached calendar when an override changes, and the
+        # sign-in lockout's counters to Django's login signals.
+        from motcua.core import calendar, lockout  # noqa: F401

@@ -3,20 +3,42 @@
 Two kinds: `hit` counts every request (for endpoints that cost something each time), while
 `exceeded` + `count` count only failures, for lookups: a citizen may check a dossier they know
 as often as they like, but guessing codes is stopped after a few wrong answers. Counters are
-fixed windows; with the file cache two simultaneous failures may count once, which only
-loosens the limit by a request or two.
+fixed windows in the shared cache (Redis with several app servers, whose INCR is atomic; with
+the file cache two simultaneous failures may count once, which only loosens the limit by one).
+
+Guesses of a secret about one subject (the phone digits of a dossier code, the proof of a
+feedback) are also counted per subject, whatever the address: rotating addresses then gains
+nothing, and a subject under attack stops answering for the rest of the hour.
 """
 
+import hashlib
+import ipaddress
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_address(request) -> str:
-    # Behind the province's proxy the first X-Forwarded-For hop is the citizen; a deployment
-    # without a proxy should strip that header at the edge.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    """The address of the client as our own proxies saw it.
+
+    `X-Forwarded-For` is written by anyone; only the hops our declared proxies appended can be
+    believed. With N trusted proxies (settings.TRUSTED_PROXIES) the client is the Nth address
+    from the right; with none, the header is ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if not hops:
+        return remote
+    candidate = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def _bucket(scope: str, key: str, window: int) -> str:
@@ -43,3 +65,29 @@ def count(scope: str, key: str, window: int = 60) -> int:
 def exceeded(scope: str, key: str, limit: int, window: int = 60) -> bool:
     """Whether `limit` events were already counted in the current window (counts nothing)."""
     return (cache.get(_bucket(scope, key, window)) or 0) >= limit
+
+
+GUESS_WINDOW = 3600
+
+
+def _subject_key(subject: str) -> str:
+    # Codes are typed by anyone: hash them into a fixed-size, cache-safe key.
+    return hashlib.sha256(subject.strip().upper().encode()).hexdigest()[:32]
+
+
+def guessing_refused(request, kind: str, subject: str) -> bool:
+    """Whether a guess about `subject` must be refused now: too many wrong ones from this
+    address in the last minute, or about this subject in the last hour from anywhere."""
+    return exceeded(
+        "lookup", client_address(request), settings.MOTCUA["LOOKUP_PER_MINUTE"]
+    ) or exceeded(
+        f"guess-{kind}",
+        _subject_key(subject),
+        settings.MOTCUA["GUESSES_PER_SUBJECT_PER_HOUR"],
+        window=GUESS_WINDOW,
+    )
+
+
+def guess_failed(request, kind: str, subject: str) -> None:
+    count("lookup", client_address(request))
+    count(f"guess-{kind}", _subject_key(subject), window=GUESS_WINDOW)

@@ -4,7 +4,6 @@ Which numbers and titles the forms carry is data (`forms_data.FORM_SETS`), chose
 `settings.MOTCUA["FORM_SET"]`.
 """
 
-import io
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.core import spreadsheets
 from motcua.org.models import Agency
 
 from . import forms_data as data
@@ -175,12 +175,11 @@ def _excel_value(value):
 
 def register_workbook(agency: Agency, start: date, end: date) -> bytes:
     """The register of Form 07 as .xlsx: bold header row, dates as Excel dates."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     spec = resolve("register")
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = f"{_('Mẫu số')} {spec.number}"
     ws.append([str(label) for _name, label, _width in _COLUMNS])
@@ -197,6 +196,4 @@ def register_workbook(agency: Agency, start: date, end: date) -> bytes:
                 cell.number_format = "dd/mm/yyyy hh:mm"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(wb)

@@ -274,6 +274,9 @@ OTHER_EVENTS = {
     "detach_file": _("Gỡ tệp đính kèm"),
     "pay_counter": _("Nộp phí, lệ phí tại quầy"),
     "pay_online": _("Thanh toán phí, lệ phí trực tuyến"),
+    "pay_overpaid": _("Thu thừa phí, lệ phí (cần hoàn trả)"),
+    "refund_overpaid": _("Hoàn trả tiền thu thừa phí, lệ phí"),
+    "anonymize": _("Ẩn danh hóa dữ liệu cá nhân hết thời hạn lưu trữ"),
 }
 
 

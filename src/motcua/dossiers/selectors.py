@@ -15,7 +15,7 @@ from motcua.org.selectors import org_tree
 
 from .lifecycle import State
 from .models import Dossier, DossierEvent, DossierStep
-from .permissions import VIEW
+from .permissions import VIEW, VIEW_PERSONAL
 
 
 def lookup_url(dossier: Dossier) -> str:
@@ -24,23 +24,37 @@ def lookup_url(dossier: Dossier) -> str:
     return f"{base}/tra-cuu/?{urlencode({'ma': dossier.code or ''})}"
 
 
-def visible_dossiers(user) -> QuerySet[Dossier]:
+def visible_dossiers(user, action: str = VIEW) -> QuerySet[Dossier]:
     """Dossiers an officer may see: those at, received by, or handed over by his agencies.
 
     A citizen's draft is his own business and never shown to staff; a dossier turned away at
     the counter for completion (a draft without an owner) stays visible to that counter.
+    With `action=VIEW_PERSONAL`: those whose applicant's data and files he may read.
     """
     qs = Dossier.objects.exclude(state=State.DRAFT, owner__isnull=False)
-    agencies = reachable_agency_ids(user, VIEW)
+    where = scope_condition(user, action)
+    return qs if where is None else qs.filter(where)
+
+
+def scope_condition(user, action: str = VIEW) -> Q | None:
+    """The condition `visible_dossiers` filters by; None when the user's scope is everything."""
+    agencies = reachable_agency_ids(user, action)
     if agencies is None or len(agencies) >= len(org_tree().agency_unit):
-        return qs  # a province-wide role sees everything: no filter to evaluate
+        return None  # a province-wide role sees everything: no filter to evaluate
     # A subquery rather than a join: no duplicate rows, so no DISTINCT over large lists.
     handed_over = DossierStep.objects.filter(agency_id__in=agencies).values("dossier_id")
-    return qs.filter(
+    return (
         Q(current_agency_id__in=agencies)
         | Q(receiving_agency_id__in=agencies)
         | Q(pk__in=handed_over)
     )
+
+
+def may_view_personal(user, dossier: Dossier) -> bool:
+    """Whether `user` may read the applicant's identity, contact and files of `dossier`."""
+    if dossier.owner_id is not None and dossier.owner_id == getattr(user, "pk", None):
+        return True
+    return visible_dossiers(user, VIEW_PERSONAL).filter(pk=dossier.pk).exists()
 
 
 def find_visible(user, key: str, queryset: QuerySet[Dossier] | None = None) -> Dossier | None:

@@ -1,10 +1,10 @@
 """Reports sent upward (handling of procedures, per Circular 01/2020/TT-VPCP), the dossier
 register (Form 07) and plain dossier lists, as workbooks (openpyxl) and PDF (WeasyPrint).
 
-openpyxl is imported where a workbook is made, as in `dossiers.forms_pdf`.
+openpyxl is imported where a workbook is made, as in `dossiers.forms_pdf`; every workbook is
+made by `core.spreadsheets`, which keeps what applicants typed as text, never a formula.
 """
 
-import io
 from datetime import date, datetime
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.core import spreadsheets
 from motcua.dossiers.forms_data import date_words
 from motcua.dossiers.forms_pdf import html_to_pdf
 from motcua.dossiers.lifecycle import State
@@ -142,12 +143,6 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value, timezone.get_default_timezone()).replace(tzinfo=None)
 
 
-def _save(wb) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 def _print_setup(ws, title_rows: str | None = None) -> None:
     """A4 landscape, one page wide, header rows repeated on every page."""
     from openpyxl.worksheet.worksheet import Worksheet
@@ -196,20 +191,19 @@ def handling_report_xlsx(
 ) -> bytes:
     """The report on handling administrative procedures as a workbook: one row per label,
     then "Tổng cộng" from `total`."""
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     st = _Styles()
     made_on = made_on or timezone.localdate()
-    wb = Workbook()
+    wb = spreadsheets.new_workbook()
     ws = wb.active
     ws.title = _("Kết quả giải quyết")
     last = get_column_letter(REPORT_COLUMNS)
 
     def line(row: int, first: str, end: str, value: str, font, align) -> None:
         ws.merge_cells(f"{first}{row}:{end}{row}")
-        cell = ws[f"{first}{row}"]
-        cell.value, cell.font, cell.alignment = value, font, align
+        cell = spreadsheets.as_text(ws[f"{first}{row}"], value)
+        cell.font, cell.alignment = font, align
 
     line(1, "A", "F", unit_name.upper(), st.bold, st.center)
     line(1, "I", last, NATION, st.bold, st.center)
@@ -260,7 +254,7 @@ def handling_report_xlsx(
     for no, (label, figures) in enumerate(rows, start=1):
         r += 1
         ws.cell(row=r, column=1, value=no).alignment = st.center
-        ws.cell(row=r, column=2, value=str(label)).alignment = st.left
+        spreadsheets.write(ws, r, 2, str(label)).alignment = st.left
         ws.cell(row=r, column=1).border = ws.cell(row=r, column=2).border = st.border
         data_row(r, report_values(figures))
     r += 1
@@ -276,7 +270,7 @@ def handling_report_xlsx(
         ws.column_dimensions[get_column_letter(c)].width = 11
     ws.freeze_panes = f"A{numbers + 1}"
     _print_setup(ws, f"{top}:{numbers}")
-    return _save(wb)
+    return spreadsheets.workbook_bytes(wb)
 
 
 def _header_rows(spec) -> list[list[dict]]:
@@ -383,10 +377,9 @@ class _Writer:
     CELL, DATETIME = "motcua cell", "motcua datetime"
 
     def __init__(self, wb, ws, st: _Styles):
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import NamedStyle
 
-        self.ws, self.st, self._cell = ws, st, WriteOnlyCell
+        self.ws, self.st = ws, st
         wb.add_named_style(NamedStyle(self.CELL, border=st.border, alignment=st.top))
         wb.add_named_style(
             NamedStyle(
@@ -395,7 +388,7 @@ class _Writer:
         )
 
     def cell(self, value=None, *, font=None, align=None, border=False, fill=False):
-        cell = self._cell(self.ws, value=value)
+        cell = spreadsheets.cell(self.ws, value)
         if font is not None:
             cell.font = font
         if align is not None:
@@ -409,7 +402,7 @@ class _Writer:
     def row(self, values, dates) -> list:
         out = []
         for c, value in enumerate(values):
-            cell = self._cell(self.ws, value=value)
+            cell = spreadsheets.cell(self.ws, value)
             cell.style = self.DATETIME if c in dates else self.CELL
             out.append(cell)
         return out
@@ -444,10 +437,9 @@ def _range(r1: int, c1: int, r2: int, c2: int) -> str:
 
 
 def _write_only(widths, sheet_title: str):
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)
+    wb = spreadsheets.new_workbook(write_only=True)
     ws = wb.create_sheet(sheet_title)
     # Widths, views and page properties go before the rows in a streamed sheet.
     for c, width in enumerate(widths, start=1):
@@ -500,7 +492,7 @@ def register_xlsx(*, unit_name: str, period: Period, dossiers) -> bytes:
             register_note(d, now),
         )
         ws.append(w.row(values, REGISTER_DATES))
-    return _save(wb)
+    return spreadsheets.workbook_bytes(wb)
 
 
 def dossier_list_xlsx(*, title: str, dossiers) -> bytes:
@@ -535,4 +527,4 @@ def dossier_list_xlsx(*, title: str, dossiers) -> bytes:
         )
         ws.append(w.row(values, LIST_DATES))
     ws.auto_filter.ref = _range(2, 1, 2 + count, len(LIST_COLUMNS))
-    return _save(wb)
+    return spreadsheets.workbook_bytes(wb)

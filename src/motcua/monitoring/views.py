@@ -4,6 +4,7 @@ behind any figure, and the reports. Thin: figures.py, subjects.py and drilldown.
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,10 +14,13 @@ from django.views.decorators.http import require_GET
 
 from motcua.backoffice.views import staff_required
 from motcua.catalog.models import Field, Procedure
+from motcua.core import downloads
 from motcua.core.paging import CappedPaginator
+from motcua.dossiers.models import DossierEvent
 from motcua.org import permissions
 from motcua.org.models import Agency, Unit
 from motcua.org.selectors import province_name
+from motcua.privacy import access
 
 from . import charts, drilldown, figures, periods, reports, subjects
 from .figures import RATES, Scope
@@ -378,6 +382,8 @@ def dossiers(request):
     total = qs.count()
     paginator = CappedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("trang"))
+    # Names only where the reader may see them (a supervisor follows progress, not people).
+    page.object_list = access.masked_rows(request.user, page.object_list)
     query = {k: v for k, v in request.GET.items() if k != "trang"}
     return render(
         request,
@@ -396,11 +402,7 @@ def dossiers(request):
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return downloads.bytes_response(data, filename=name, content_type=downloads.XLSX)
 
 
 def _stamp(period) -> str:
@@ -415,7 +417,7 @@ def export(request):
     qs = qs.select_related("procedure", "receiving_agency").order_by("received_at", "pk")
     title = f"{drilldown.METRICS[metric]} — {subject.label} — {period.label}"
     return _xlsx(
-        reports.dossier_list_xlsx(title=title, dossiers=qs),
+        reports.dossier_list_xlsx(title=title, dossiers=access.exported_rows(request, qs)),
         f"ho-so-{metric}-{_stamp(period)}.xlsx",
     )
 
@@ -463,9 +465,11 @@ def report(request, fmt: str):
         "total": total,
     }
     if fmt == "pdf":
-        response = HttpResponse(reports.handling_report_pdf(**args), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="bao-cao-{_stamp(period)}.pdf"'
-        return response
+        return downloads.bytes_response(
+            reports.handling_report_pdf(**args),
+            filename=f"bao-cao-{_stamp(period)}.pdf",
+            content_type="application/pdf",
+        )
     return _xlsx(reports.handling_report_xlsx(**args), f"bao-cao-{_stamp(period)}.xlsx")
 
 
@@ -475,13 +479,19 @@ def register(request):
     """The dossier register (Form 07) of the dossiers received in the period."""
     subject = subjects.subject_from(request.user, request.GET)
     period = _period(request)
+    first_forward = DossierEvent.objects.filter(dossier=OuterRef("pk"), action="forward")
     qs = (
         drilldown.dossiers(subject.scope, period, "received")
         .select_related("procedure", "receiving_agency", "current_agency")
+        .annotate(forwarded_at=Subquery(first_forward.order_by("seq").values("at")[:1]))
         .order_by("received_at", "pk")
     )
     unit_name = subject.label if subject.scope.agencies is not None else province_name()
     return _xlsx(
-        reports.register_xlsx(unit_name=unit_name or subject.label, period=period, dossiers=qs),
+        reports.register_xlsx(
+            unit_name=unit_name or subject.label,
+            period=period,
+            dossiers=access.exported_rows(request, qs),
+        ),
         f"so-theo-doi-ho-so-{_stamp(period)}.xlsx",
     )

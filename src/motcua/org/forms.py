@@ -2,7 +2,10 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from motcua.core import lockout
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -15,6 +18,12 @@ class StaffLoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["password"].label = _("Mật khẩu")
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and lockout.is_locked(lockout.PASSWORD, username, self.request):
+            raise ValidationError(lockout.message(), code="locked")
+        return super().clean()
 
 
 class TokenForm(forms.Form):

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .twofactor import two_factor_required
+
 
 class RequireTwoFactorMiddleware:
     """Send a staff member who has not verified a TOTP code to the right page.
 
-    Anyone who set up a device must use it; when MOTCUA_REQUIRE_2FA is on, staff without one
-    must set one up first. Public pages are untouched.
+    Anyone who set up a device must use it; staff whose roles require a second factor
+    (MOTCUA_REQUIRE_2FA, see twofactor.py) must set one up first. Public pages are untouched.
     """
 
     def __init__(self, get_response):
@@ -31,7 +33,7 @@ class RequireTwoFactorMiddleware:
 
         if user_has_device(user, confirmed=True):
             return reverse("org:verify")
-        if settings.MOTCUA["REQUIRE_2FA"]:
+        if two_factor_required(user):
             return reverse("org:two_factor_setup")
         return None
 

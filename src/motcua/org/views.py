@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from motcua.core import lockout
+
 from . import services
 from .forms import StaffLoginForm, TokenForm
 
@@ -43,12 +45,18 @@ def logout_view(request):
 @login_required
 def verify(request):
     form = TokenForm(request.POST or None)
+    account = str(request.user.pk)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
-        if device is not None and device.confirmed:
-            otp_login(request, device)
-            return redirect(_next_url(request))
-        form.add_error("token", _("Mã xác thực không đúng hoặc đã hết hạn."))
+        if lockout.is_locked(lockout.SECOND_FACTOR, account, request):
+            form.add_error("token", lockout.message())
+        else:
+            device = match_token(request.user, form.cleaned_data["token"])
+            if device is not None and device.confirmed:
+                lockout.succeeded(lockout.SECOND_FACTOR, account, request)
+                otp_login(request, device)
+                return redirect(_next_url(request))
+            lockout.failed(lockout.SECOND_FACTOR, account, request)
+            form.add_error("token", _("Mã xác thực không đúng hoặc đã hết hạn."))
     return render(request, "org/verify.html", {"form": form, "next": request.GET.get("next", "")})
 
 

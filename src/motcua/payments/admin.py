@@ -7,7 +7,16 @@ from .models import Payment
 class PaymentAdmin(admin.ModelAdmin):
     """Read-only: a payment changes only through its services (counter, gateway IPN)."""
 
-    list_display = ("dossier", "amount", "method", "status", "gateway", "reference", "paid_at")
+    list_display = (
+        "dossier",
+        "amount",
+        "overpaid",
+        "method",
+        "status",
+        "gateway",
+        "reference",
+        "paid_at",
+    )
     list_filter = ("method", "status", "gateway")
     search_fields = ("dossier__code", "reference", "transaction_no", "receipt_number")
     list_select_related = ("dossier",)

@@ -66,6 +66,8 @@ class Outcome:
 class VNPay:
     name = "vnpay"
     label = "VNPay"
+    # How long the gateway takes a payment after it was started (vnp_ExpireDate).
+    expiry_minutes = 15
 
     def __init__(self, *, tmn_code: str, hash_secret: str, pay_url: str = SANDBOX_URL):
         self.tmn_code = tmn_code
@@ -86,7 +88,6 @@ class VNPay:
         client_ip: str,
         created: datetime,
         locale: str = "vn",
-        minutes: int = 15,
     ) -> dict[str, str]:
         params = {
             "vnp_Version": VERSION,
@@ -101,10 +102,13 @@ class VNPay:
             "vnp_ReturnUrl": return_url,
             "vnp_IpAddr": client_ip or "127.0.0.1",
             "vnp_CreateDate": stamp(created),
-            "vnp_ExpireDate": stamp(created + timedelta(minutes=minutes)),
+            "vnp_ExpireDate": stamp(self.expiry(created)),
         }
         params["vnp_SecureHash"] = self.signature(params)
         return params
+
+    def expiry(self, created: datetime) -> datetime:
+        return created + timedelta(minutes=self.expiry_minutes)
 
     def payment_url(self, **kwargs) -> str:
         params = self.payment_params(**kwargs)

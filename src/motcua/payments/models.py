@@ -1,8 +1,15 @@
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.models import Dossier
 from motcua.org.models import User
+
+# A pending online payment holds the fee until the gateway's expiry (vnp_ExpireDate) and this
+# margin more: a citizen who pays at the last minute is confirmed a little after it.
+HOLD_GRACE = timedelta(minutes=5)
 
 
 class Payment(models.Model):
@@ -35,10 +42,25 @@ class Payment(models.Model):
     transaction_no = models.CharField(_("mã giao dịch tại cổng"), max_length=40, blank=True)
     bank_code = models.CharField(_("ngân hàng"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
+    # When the gateway stops taking this payment (the vnp_ExpireDate it was sent); online only.
+    expires_at = models.DateTimeField(_("hết hạn chờ lúc"), null=True, blank=True)
     paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         User,
         verbose_name=_("cán bộ thu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The part of `amount` beyond what was left to pay when it was confirmed (thu thừa): the
+    # money was taken, so the payment is paid, but only `amount - overpaid` went to the fee.
+    overpaid = models.PositiveBigIntegerField(_("số tiền thu thừa (đồng)"), default=0)
+    refunded_at = models.DateTimeField(_("hoàn trả lúc"), null=True, blank=True)
+    refund_receipt_number = models.CharField(_("số chứng từ hoàn trả"), max_length=40, blank=True)
+    refunded_by = models.ForeignKey(
+        User,
+        verbose_name=_("cán bộ hoàn trả"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -55,6 +77,14 @@ class Payment(models.Model):
                 condition=~models.Q(reference=""),
                 name="payment_reference_unique",
             ),
+            models.CheckConstraint(
+                condition=models.Q(overpaid__lte=models.F("amount")),
+                name="payment_overpaid_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_at__isnull=True) | models.Q(overpaid__gt=0),
+                name="payment_refund_only_of_overpaid",
+            ),
         ]
         indexes = [models.Index(fields=["dossier", "method", "status"])]
 
@@ -64,3 +94,30 @@ class Payment(models.Model):
     @property
     def is_online(self) -> bool:
         return self.method == self.Method.ONLINE
+
+    @property
+    def credited(self) -> int:
+        """What went to the dossier's fee (`fee_paid`)."""
+        return self.amount - self.overpaid if self.status == self.Status.PAID else 0
+
+    @property
+    def to_refund(self) -> bool:
+        return self.overpaid > 0 and self.refunded_at is None
+
+    @property
+    def held_until(self):
+        return self.expires_at + HOLD_GRACE if self.expires_at else None
+
+    def holds_fee(self, now=None) -> bool:
+        """Pending at the gateway, which may still confirm it: no other payment is taken."""
+        return (
+            self.is_online
+            and self.status == self.Status.PENDING
+            and self.held_until is not None
+            and self.held_until > (now or timezone.now())
+        )
+
+    @property
+    def lapsed(self) -> bool:
+        """Pending, but past its hold: another payment may have been taken since."""
+        return self.status == self.Status.PENDING and not self.holds_fee()

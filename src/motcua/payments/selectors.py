@@ -1,14 +1,30 @@
 """Reads of payments for the dossier pages."""
 
-from .models import Payment
+from django.utils import timezone
+
+from .models import HOLD_GRACE, Payment
 
 
 def settled_payments(dossier) -> list[Payment]:
-    """The payments that reached an end (paid or failed), oldest first."""
+    """The payments the fees section lists, oldest first: paid and failed ones, and pending
+    ones too, since the citizen and the counter must see that the gateway may still confirm
+    one (`Payment.holds_fee`) or that it lapsed."""
     return list(
-        dossier.payments.exclude(status=Payment.Status.PENDING)
-        .select_related("recorded_by")
-        .order_by("created_at", "pk")
+        dossier.payments.select_related("recorded_by", "refunded_by").order_by("created_at", "pk")
+    )
+
+
+def holding_payment(dossier, *, now=None) -> Payment | None:
+    """The online payment pending at the gateway that still holds the dossier's fee, if any."""
+    now = now or timezone.now()
+    return (
+        dossier.payments.filter(
+            method=Payment.Method.ONLINE,
+            status=Payment.Status.PENDING,
+            expires_at__gt=now - HOLD_GRACE,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 

@@ -1,21 +1,28 @@
-"""The citizen's online payment: off to the gateway, its IPN, the return page; and the
-development gateway's own page (`MOTCUA_PAYMENT_GATEWAY=local`, never in production)."""
+"""The citizen's online payment: off to the gateway, its IPN, the return page; the counter's
+record of a refund of an overpayment; and the development gateway's own page
+(`MOTCUA_PAYMENT_GATEWAY=local`, never in production)."""
 
 import secrets
 from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core import downloads
 from motcua.core.ratelimit import client_address
-from motcua.dossiers.errors import NotAllowed
+from motcua.core.templatetags.humanize_vn import dong
+from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
+from motcua.dossiers.selectors import find_visible
+from motcua.org import permissions
 from motcua.portal.accounts import citizen_required
 from motcua.portal.selectors import my_dossier
 
@@ -31,9 +38,7 @@ def confirmation_response(dossier, payment_id: int) -> HttpResponse:
         raise Http404
     pdf = render_confirmation(payment)
     name = f"xac-nhan-nop-phi-{dossier.display_code}-{payment.pk}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return downloads.bytes_response(pdf, filename=name, content_type="application/pdf")
 
 
 @citizen_required
@@ -56,10 +61,48 @@ def pay(request, reference):
             client_ip=client_address(request),
             locale="en" if translation.get_language() == "en" else "vn",
         )
+    except services.PaymentPending as exc:
+        # Not a failure: the pending payment is listed on the dossier's page.
+        messages.warning(request, exc.message)
+        return redirect("portal:my_dossier", reference=reference)
     except (NotAllowed, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
         return redirect("portal:my_dossier", reference=reference)
     return redirect(url)
+
+
+@login_required
+@require_POST
+def refund(request, key: str, payment_id: int):
+    """The counter paid an overpayment back; the outcome is told on the dossier's page."""
+    permissions.require(request.user, permissions.VIEW_STAFF_SITE)
+    dossier = find_visible(request.user, key)
+    if dossier is None:
+        raise Http404
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        payment = services.payment_record_refund(
+            actor=request.user,
+            dossier=dossier,
+            payment_id=payment_id,
+            receipt_number=request.POST.get("refund_receipt_number", ""),
+            expected_version=version,
+        )
+    except (Conflict, NotAllowed, InvalidInput) as exc:
+        if isinstance(exc, InvalidInput):
+            messages.error(request, " ".join(m for ms in exc.fields.values() for m in ms))
+        else:
+            messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã ghi nhận hoàn trả %(n)s (chứng từ %(r)s).")
+            % {"n": dong(payment.overpaid), "r": payment.refund_receipt_number},
+        )
+    return redirect("backoffice:dossier", key=key)
 
 
 @require_GET

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.core import ratelimit
+from motcua.core import lockout, ratelimit
 from motcua.dossiers.errors import InvalidInput
 
 from . import services
@@ -98,9 +98,13 @@ def sign_in(request):
         else:
             contact = form.cleaned_data["contact"].strip()
             username = services.normalize_phone(contact) or contact.lower()
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            locked = lockout.is_locked(lockout.PASSWORD, username, request)
+            password = form.cleaned_data["password"]
+            user = None if locked else authenticate(request, username=username, password=password)
+            if locked:
+                form.add_error(None, lockout.message())
             # Staff sign in on the staff site (with their second factor), never here.
-            if user is None or user.is_staff or user.is_superuser:
+            elif user is None or user.is_staff or user.is_superuser:
                 form.add_error(None, _("Số điện thoại/thư điện tử hoặc mật khẩu không đúng."))
             else:
                 login(request, user)

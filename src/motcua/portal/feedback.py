@@ -64,9 +64,8 @@ def feedback_detail(request, reference):
         raise Http404
     errors, status = {}, 200
     if request.method == "POST":
-        address = ratelimit.client_address(request)
         choice = request.POST.get("verdict")
-        if ratelimit.exceeded("lookup", address, settings.MOTCUA["LOOKUP_PER_MINUTE"]):
+        if ratelimit.guessing_refused(request, "feedback", str(item.reference)):
             messages.error(request, _("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau một phút."))
             status = 429
         elif choice not in Feedback.Verdict.values:
@@ -80,7 +79,7 @@ def feedback_detail(request, reference):
                     proof=request.POST.get("proof", "")[:254],
                 )
             except InvalidInput as exc:
-                ratelimit.count("lookup", address)
+                ratelimit.guess_failed(request, "feedback", str(item.reference))
                 errors, status = exc.fields, 400
             except NotAllowed as exc:
                 messages.error(request, exc.message)
@@ -102,16 +101,16 @@ def rate_by_code(request):
     """Rate a finished dossier received at a counter: the code and phone digits prove it."""
     source = request.POST if request.method == "POST" else request.GET
     lookup = LookupForm(source if "dt" in source else None, initial={"ma": source.get("ma", "")})
-    address = ratelimit.client_address(request)
     dossier = None
     if lookup.is_bound and lookup.is_valid():
-        if ratelimit.exceeded("lookup", address, settings.MOTCUA["LOOKUP_PER_MINUTE"]):
+        code = lookup.cleaned_data["ma"]
+        if ratelimit.guessing_refused(request, "lookup", code):
             return render(
                 request, "portal/rate_by_code.html", {"lookup": lookup, "limited": True}, status=429
             )
-        dossier = public_lookup(lookup.cleaned_data["ma"], lookup.cleaned_data["dt"])
+        dossier = public_lookup(code, lookup.cleaned_data["dt"])
         if dossier is None:
-            ratelimit.count("lookup", address)
+            ratelimit.guess_failed(request, "lookup", code)
     errors = {}
     if dossier is not None and request.method == "POST" and "rate" in request.POST:
         answers = {k[2:]: v for k, v in request.POST.items() if k.startswith("c_")}

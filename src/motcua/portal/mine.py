@@ -5,7 +5,7 @@ result and rate the service."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.catalog import selectors as catalog
 from motcua.catalog.models import OnlineLevel
+from motcua.core import downloads
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State
@@ -82,10 +83,24 @@ def start(request, code: str):
 
 
 def _components(dossier):
+    """Each component of the procedure with its files."""
+    files = _input_files(dossier)
+    return [(c, files.get(c.pk, [])) for c in dossier.procedure.components.all()]
+
+
+def _input_files(dossier) -> dict:
     files = {}
     for f in dossier.files.filter(purpose=DossierFile.Purpose.INPUT).order_by("pk"):
         files.setdefault(f.component_id, []).append(f)
-    return [(c, files.get(c.pk, [])) for c in dossier.procedure.components.all()]
+    return files
+
+
+def _other_files(dossier) -> list:
+    """Files of the dossier under no component of its procedure: sent without choosing the
+    document type, or whose component the catalog has since removed. Still the applicant's."""
+    known = set(dossier.procedure.components.values_list("pk", flat=True))
+    files = _input_files(dossier)
+    return [f for key, group in files.items() if key not in known for f in group]
 
 
 def _last_request(dossier):
@@ -143,6 +158,7 @@ def draft(request, reference):
             "dossier": dossier,
             "form": form,
             "components": _components(dossier),
+            "other_files": _other_files(dossier),
             "missing": last_request.data.get("missing_items", []) if last_request else [],
             "request_note": last_request.note if last_request else "",
         },
@@ -180,7 +196,8 @@ def upload(request, reference):
                 {"files": [{"id": f.pk, "name": f.original_name, "size": f.size} for f in stored]}
             )
         messages.success(request, _("Đã tải lên %(n)s tệp.") % {"n": len(stored)})
-    return redirect(f"{reverse('portal:draft', args=[reference])}#thanh-phan-{component_id or ''}")
+    anchor = f"thanh-phan-{component_id}" if component_id else "giay-to-khac"
+    return redirect(f"{reverse('portal:draft', args=[reference])}#{anchor}")
 
 
 @citizen_required
@@ -220,6 +237,7 @@ def review(request, reference):
         {
             "dossier": dossier,
             "components": _components(dossier),
+            "other_files": _other_files(dossier),
             "problems": online.missing_for_submission(dossier),
             "fees": fees,
         },
@@ -277,6 +295,7 @@ def my_dossier(request, reference):
             "dossier": dossier,
             "timeline": public_timeline(dossier),
             "components": _components(dossier),
+            "other_files": _other_files(dossier),
             "supplements": dossier.files.filter(purpose=DossierFile.Purpose.SUPPLEMENT),
             "results": selectors.result_files(dossier),
             "missing": (last_request.data.get("missing_items", []) if last_request else []),
@@ -338,28 +357,26 @@ def withdraw(request, reference):
     return _act(request, dossier, "withdraw", _("Đã rút hồ sơ."), reasons=reasons)
 
 
+def _own_files(dossier):
+    """What the applicant may download: every file they sent (with or without a component,
+    in the first submission or a supplement), and the result once it may reach them."""
+    sent = dossier.files.filter(
+        purpose__in=[DossierFile.Purpose.INPUT, DossierFile.Purpose.SUPPLEMENT]
+    )
+    results = [f.pk for f in selectors.result_files(dossier)]
+    return sent | dossier.files.filter(pk__in=results)
+
+
 @citizen_required
 @require_GET
 def my_file(request, reference, file_id: int):
     """A file of one's own dossier: what was submitted, or the electronic result."""
-    dossier = _own(request, reference)
-    allowed = {f.pk: f for f in selectors.result_files(dossier)}
-    for component_files in _components(dossier):
-        allowed.update({f.pk: f for f in component_files[1]})
-    allowed.update({f.pk: f for f in dossier.files.filter(purpose=DossierFile.Purpose.SUPPLEMENT)})
-    stored = allowed.get(file_id)
+    stored = _own_files(_own(request, reference)).filter(pk=file_id).first()
     if stored is None:
         raise Http404
-    inline = stored.content_type in ("application/pdf", "image/jpeg", "image/png")
-    response = FileResponse(
-        stored.file.open("rb"),
-        content_type=stored.content_type,
-        as_attachment=not inline,
-        filename=stored.original_name,
+    return downloads.file_response(
+        stored.file, filename=stored.original_name, content_type=stored.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- rating --------------------------------------------------------------------------------

@@ -99,8 +99,7 @@ def lookup(request):
 
     if asked is None:  # no question yet, or one whose mistakes the form explains
         return render(request, "portal/lookup.html", {"form": form()})
-    address, limit = ratelimit.client_address(request), settings.MOTCUA["LOOKUP_PER_MINUTE"]
-    if ratelimit.exceeded("lookup", address, limit):
+    if ratelimit.guessing_refused(request, "lookup", asked[0]):
         context = {"form": form(), "limited": True}
         return render(request, "portal/lookup.html", context, status=429)
 
@@ -116,6 +115,6 @@ def lookup(request):
         dossier = public_lookup(*asked)
         body = page(dossier) if dossier is not None else None
     if body is None:
-        ratelimit.count("lookup", address)
+        ratelimit.guess_failed(request, "lookup", asked[0])
         return render(request, "portal/lookup.html", {"form": form(), "searched": True})
     return HttpResponse(body)

@@ -1,0 +1,1 @@
+"""Running motcua in production: backups and restores, health and readiness, metrics, logs."""
