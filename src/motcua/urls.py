@@ -33,3 +33,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that cannot be reached answers 503 (try again), any other fault 500.
+handler500 = "motcua.core.errors.server_error"

@@ -1,0 +1,14 @@
+"""gunicorn's configuration for motcua: `gunicorn -c python:motcua.ops.gunicorn_conf motcua.wsgi`.
+
+With PROMETHEUS_MULTIPROC_DIR set, each worker writes its metrics to that folder and a scrape
+sums them; a worker that exits must be marked dead, or its gauges linger.
+"""
+
+import os
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
