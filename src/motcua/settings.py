@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # First, so that every log line and every answer carries the request id and is counted.
     "motcua.ops.logs.RequestIdMiddleware",
     "motcua.ops.metrics.MetricsMiddleware",
+    "motcua.core.memo.GenerationsPerRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,9 +4,19 @@ Django's FileBasedCache lists its whole directory on every write to decide wheth
 With tens of thousands of entries that listing costs more than the page it caches, so this
 backend culls on a sample of writes instead: the directory may overshoot MAX_ENTRIES by a few
 percent between culls, which is harmless.
+
+Its `incr` would also write the new value with the *default* timeout (300 s): a lockout or a
+guessing window of an hour would end five minutes after its last failure. Here `incr` keeps the
+entry's own expiry, and takes a lock so that processes counting at once all count.
 """
 
+import fcntl
+import os
+import pickle
 import random
+import tempfile
+import time
+import zlib
 
 from django.core.cache.backends.filebased import FileBasedCache
 
@@ -17,3 +27,29 @@ class FileCache(FileBasedCache):
     def _cull(self):
         if random.randrange(self.cull_every) == 0:
             super()._cull()
+
+    def incr(self, key, delta=1, version=None):
+        fname = self._key_to_file(key, version)
+        self._createdir()
+        with open(os.path.join(self._dir, "incr.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with open(fname, "rb") as f:
+                    expiry = pickle.load(f)
+                    if expiry is not None and expiry < time.time():
+                        raise FileNotFoundError
+                    value = pickle.loads(zlib.decompress(f.read()))
+            except (FileNotFoundError, EOFError):
+                raise ValueError(f"Key '{key}' not found") from None
+            new_value = value + delta
+            fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+            try:
+                with open(fd, "wb") as f:
+                    f.write(pickle.dumps(expiry, self.pickle_protocol))
+                    f.write(zlib.compress(pickle.dumps(new_value, self.pickle_protocol)))
+                os.replace(tmp_path, fname)
+            except BaseException:
+                if os.path.exists(tmp_path):
+                    os.remove(tmp_path)
+                raise
+        return new_value

@@ -18,11 +18,15 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from .memo import bump_generation, shared_generation
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_PERIODS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 30)))
 FIRST_YEAR = 2015  # the holiday data reaches back this far; older dates count weekends only
 YEARS_AHEAD = 5
-CACHE_TTL = 60.0  # seconds before another process's change to the overrides is seen
+# A change made through any server is seen by all from their next request (the shared
+# generation, see core.memo); the TTL only covers changes made behind Django's back.
+CACHE_TTL = 600.0
 CULTURE_DAY_NAME = "Ngày Văn hóa Việt Nam"
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
@@ -359,6 +363,7 @@ def clear_calendar_cache() -> None:
 
 def _invalidate(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     _cache.clear()
+    bump_generation("calendar", using=using)
     if connections[using].in_atomic_block:
         # A rollback sends no signal: read the table afresh until the transaction is surely
         # over, so that a rolled-back change is never kept in the cache.
@@ -374,7 +379,12 @@ def _overrides_entry() -> dict:
     """{"off": {date: name}, "on": frozenset, "calendars": {}}, cached for CACHE_TTL seconds."""
     now = _clock()
     entry = _cache.get("entry")
-    if entry is not None and now - entry["loaded"] < CACHE_TTL:
+    generation = shared_generation("calendar")
+    if (
+        entry is not None
+        and now - entry["loaded"] < CACHE_TTL
+        and entry["generation"] == generation
+    ):
         return entry
     from motcua.core.models import CalendarOverride
 
@@ -384,7 +394,13 @@ def _overrides_entry() -> dict:
             on.add(day)
         else:
             off[day] = name
-    entry = {"loaded": now, "off": off, "on": frozenset(on), "calendars": {}}
+    entry = {
+        "loaded": now,
+        "generation": generation,
+        "off": off,
+        "on": frozenset(on),
+        "calendars": {},
+    }
     if now >= _cache.get("bypass_until", 0):
         _cache["entry"] = entry
     return entry
@@ -411,7 +427,8 @@ def _units_periods() -> dict:
     """Every unit's parent and own periods, read once per process (and again after an edit or
     the TTL): due times are computed for every row of a queue page."""
     entry = _UNITS.get("entry")
-    if entry is not None and _clock() - entry[0] < CACHE_TTL:
+    generation = shared_generation("org")
+    if entry is not None and _clock() - entry[0] < CACHE_TTL and entry[2] == generation:
         return entry[1]
     from django.apps import apps
 
@@ -422,7 +439,7 @@ def _units_periods() -> dict:
             "pk", "parent_id", "working_periods"
         )
     }
-    _UNITS["entry"] = (_clock(), data)
+    _UNITS["entry"] = (_clock(), data, generation)
     return data
 
 

@@ -3,8 +3,8 @@
 Two kinds: `hit` counts every request (for endpoints that cost something each time), while
 `exceeded` + `count` count only failures, for lookups: a citizen may check a dossier they know
 as often as they like, but guessing codes is stopped after a few wrong answers. Counters are
-fixed windows in the shared cache (Redis with several app servers, whose INCR is atomic; with
-the file cache two simultaneous failures may count once, which only loosens the limit by one).
+fixed windows in the shared cache (Redis with several app servers, whose INCR is atomic; the
+file cache of a single machine counts under a lock and keeps each window's expiry).
 
 Guesses of a secret about one subject (the phone digits of a dossier code, the proof of a
 feedback) are also counted per subject, whatever the address: rotating addresses then gains

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from motcua.core.memo import process_cache
+from motcua.core.memo import bump_generation, process_cache
 
 from .models import Agency, RoleAssignment, Tier, Unit
 
@@ -43,7 +43,7 @@ class Tree:
         return {a for a in self.agency_parent if agency_id in self.agency_ancestors(a)}
 
 
-@process_cache(ttl=60)
+@process_cache(ttl=600, shared="org")
 def org_tree() -> Tree:
     return Tree(
         unit_parent=dict(Unit.objects.values_list("id", "parent_id")),
@@ -57,7 +57,7 @@ def org_tree() -> Tree:
     )
 
 
-@process_cache(ttl=60)
+@process_cache(ttl=600, shared="org")
 def province_name() -> str:
     today = timezone.localdate()
     province = (
@@ -72,6 +72,7 @@ def province_name() -> str:
 def _clear_org_caches(**kwargs) -> None:
     org_tree.cache_clear()
     province_name.cache_clear()
+    bump_generation("org")  # the other servers' copies
 
 
 for _model in (Unit, Agency):
