@@ -17,7 +17,11 @@ from pathlib import Path
 import django
 
 OFFICER = "tiepnhan.p1"  # reception officer of UBND Phường 1 (intake, receipt PDF)
-SUPERVISOR = "giamsat.tinh"  # sees the whole province (staff queue)
+SUPERVISOR = "giamsat.tinh"  # follows the whole province (API list, dashboard), without names
+# Queues list applicants' names, so a supervisor's are empty (dossier.view_personal): the staff
+# queue pages are those of the division head of Tân An city and its wards, the widest scope of
+# any role with queues in the demo province (nearly half of its dossiers).
+QUEUE_OFFICER = "truongphong.tanan"
 QUEUE_QUERIES = ("state=processing&late=true", "state=received")
 
 
@@ -150,6 +154,7 @@ def prepare(lookups: Path, limit: int, seed: int) -> dict:
         "officer_token": _token(OFFICER),
         "supervisor_token": _token(SUPERVISOR),
         "supervisor_session": _session(SUPERVISOR),
+        "queue_session": _session(QUEUE_OFFICER),
         "procedure": procedure.national_code,
         "receipt_code": receipt.code,
         "lookups": len(pairs),
@@ -175,9 +180,11 @@ def explain(lookups: Path, out: Path, label: str) -> dict:
     pages = [("lookup page", Client(), f"/tra-cuu/?ma={code}&dt={phone}")]
     staff = Client(HTTP_AUTHORIZATION=f"Token {_token(SUPERVISOR)}")
     pages += [("staff queue (API list)", staff, f"/api/v1/dossiers/?{q}") for q in QUEUE_QUERIES]
+    officer = Client()
+    officer.force_login(User.objects.get(username=QUEUE_OFFICER))
+    pages += [("staff queue page", officer, url) for url in STAFF_PAGES]
     supervisor = Client()
     supervisor.force_login(User.objects.get(username=SUPERVISOR))
-    pages += [("staff queue page", supervisor, url) for url in STAFF_PAGES]
     last_year = date.today().year - 1
     pages += [("dashboard", supervisor, url.format(last_year=last_year)) for url in DASHBOARD_PAGES]
     lines = [f"===== {label} =====\n"]

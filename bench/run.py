@@ -2,8 +2,9 @@
 """`make bench`: motcua's production server under load from wrk, on SQLite and PostgreSQL, at
 each size of generated data; a table on screen and JSON in bench/results/ (bench/README.md).
 
-    .venv/bin/python bench/run.py --backend sqlite|postgresql|both [--sizes "10000 1000000"]
-                                  [--duration 10] [--keep] [--fallback]
+    .venv/bin/python bench/run.py --backend sqlite|postgresql|both|stack
+                                  [--sizes "10000 1000000"] [--duration 10] [--keep] [--fallback]
+                                  [--stack-workers "1 2"]
 """
 
 import argparse
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import database, load, report, server
+from bench import database, load, on_stack, report, server
 from bench.in_django import QUEUE_QUERIES
 from bench.load import Benchmark
 
@@ -34,7 +35,9 @@ CATALOG_QUERIES = (
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--backend", choices=("sqlite", "postgresql", "both", "stack"), default="both"
+    )
     parser.add_argument(
         "--sizes",
         default=os.environ.get("BENCH_SIZES") or "10000 1000000",
@@ -55,12 +58,22 @@ def parse_args() -> argparse.Namespace:
         "the indicators only, and keep it",
     )
     parser.add_argument(
+        "--stack-workers",
+        default="1 2",
+        help="--backend stack: gunicorn workers per app server, one set-up each; the target is "
+        f"checked on the one with {server.WORKERS} workers in all, as the single server has",
+    )
+    parser.add_argument(
         "--fallback",
         action="store_true",
         help=f"demo province and {database.FALLBACK_DOSSIERS} dossiers even when the generator "
         "exists: a quick check of the harness itself",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.stack_workers = [int(w) for w in args.stack_workers.replace(",", " ").split()]
+    if args.backend == "stack" and args.reuse:
+        parser.error("--reuse: the stack's PostgreSQL is a throw-away server, made for each size")
+    return args
 
 
 def _write(path: Path, lines) -> str:
@@ -70,7 +83,8 @@ def _write(path: Path, lines) -> str:
 
 WARM_CODES = 1000
 
-# The province supervisor's pages: home with every queue's count, and queues with filters.
+# A division head's pages (the largest scope of any role with queues): home with every queue's
+# count, and queues with filters.
 STAFF_PAGES = [
     "/can-bo/",
     "/can-bo/hang-cho/tat-ca/",
@@ -120,7 +134,7 @@ def benchmarks(var: Path, info: dict) -> list[Benchmark]:
         Benchmark(
             "staff queue page (HTML)",
             arg=_write(var / "queue-pages.txt", STAFF_PAGES),
-            token=info["supervisor_session"],
+            token=info["queue_session"],
         ),
         Benchmark(
             "receipt PDF (form 01)", arg=_write(var / "receipt.txt", [receipt]), token=officer
@@ -266,6 +280,8 @@ def main() -> int:
     args = parse_args()
     sizes = sorted({int(s) for s in args.sizes.replace(",", " ").split()})
     status = 0
+    if args.backend == "stack":
+        return on_stack.run_backend(sizes, args, benchmarks)
     if args.backend in ("sqlite", "both"):
         status |= run_backend("sqlite", sizes, args)
     # --backend postgresql uses the server DATABASE_URL names (it creates and drops bench_<N>

@@ -23,12 +23,15 @@ RUN_SECRET = secrets.token_urlsafe(50)
 
 # Chosen by the harness for each process, never inherited from the caller's shell.
 OWN = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MOTCUA_ENV", "DEBUG", "STATIC_ROOT", "MEDIA_ROOT")
+# The stack's services (bench/stack.py), which a shell beside it exports: the single server is
+# measured with its local file cache and storage, straight on PostgreSQL.
+STACK_ONLY = ("CACHE_URL", "STORAGE_BACKEND", "MOTCUA_DB_POOLER", "MOTCUA_TRUSTED_PROXIES")
 
 
 def base_env() -> dict[str, str]:
     """The environment of every process the harness starts: the bench package importable,
     development settings, and no DATABASE_URL unless a backend sets one."""
-    env = {k: v for k, v in os.environ.items() if k not in OWN}
+    env = {k: v for k, v in os.environ.items() if k not in OWN + STACK_ONLY}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["SECRET_KEY"] = RUN_SECRET
     return env
@@ -46,6 +49,8 @@ def production_env(db_env: dict[str, str], static_root: Path) -> dict[str, str]:
         # supervisor session has no second factor.
         "SECURE_SSL_REDIRECT": "false",
         "MOTCUA_REQUIRE_2FA": "none",
+        # Production requires it (links in messages, QR codes on forms); nothing follows them.
+        "MOTCUA_PUBLIC_URL": "http://127.0.0.1",
         "STATIC_ROOT": str(static_root),
         "DEBUG": "false",
     }
@@ -116,32 +121,10 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer within {timeout}s; see {self.log}")
 
     def worker_pids(self) -> list[int]:
-        """gunicorn's workers are the master's children."""
-        master = str(self.process.pid)
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # The command name may hold spaces and parentheses: the fields follow the last ")".
-            if stat.rsplit(")", 1)[1].split()[1] == master:
-                pids.append(int(entry.name))
-        return sorted(pids)
+        return children(self.process.pid)
 
     def worker_rss_mb(self) -> list[float]:
-        sizes = []
-        for pid in self.worker_pids():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(round(int(line.split()[1]) / 1024, 1))
-        return sizes
+        return rss_mb(self.worker_pids())
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -151,3 +134,34 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`: a gunicorn master's workers."""
+    master = str(pid)
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields follow the last ")".
+        if stat.rsplit(")", 1)[1].split()[1] == master:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def rss_mb(pids: list[int]) -> list[float]:
+    """The resident memory (VmRSS) of each process, in MB."""
+    sizes = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(round(int(line.split()[1]) / 1024, 1))
+    return sizes

@@ -456,6 +456,9 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m bench.stack -- CMD…", file=sys.stderr)
         return 2
+    # A TERM (CI's time-out, Ctrl-C's cousin) still stops every service and removes its files:
+    # they run in sessions of their own and would otherwise outlive this process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stack = Stack.create()
     code = 1
     try:

@@ -19,6 +19,8 @@ import time
 import zlib
 
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 
 
 class FileCache(FileBasedCache):
@@ -53,3 +55,28 @@ class FileCache(FileBasedCache):
                     os.remove(tmp_path)
                 raise
         return new_value
+
+
+class _ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis-py client object for every operation (about 55 µs,
+    half the cost of a cached page's read); one per connection pool serves them all."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(write))
+            self._clients[index] = client
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's RedisCache, reusing its redis-py client (thread-safe, over the same pool)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusingRedisCacheClient

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -124,6 +125,17 @@ class UserAdmin(ManagedByAdministrators, BaseUserAdmin):
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ManagedByAdministrators):
     list_display = ["user", "role", "agency", "unit", "division", "valid_from", "valid_to"]
+
+    def get_queryset(self, request):
+        # An assignment sits in an agency or in a unit: an administrator lists those inside
+        # the scope he administers, never the province's (the scope matrix found it).
+        qs = super().get_queryset(request)
+        agencies = permissions.reachable_agency_ids(request.user, self.permission_action)
+        units = permissions.reachable_unit_ids(request.user, self.permission_action)
+        if agencies is None or units is None:
+            return qs
+        return qs.filter(Q(agency_id__in=agencies) | Q(agency__isnull=True, unit_id__in=units))
+
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name"]
     autocomplete_fields = ["user", "agency", "unit", "division"]

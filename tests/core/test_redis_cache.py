@@ -1,0 +1,52 @@
+"""The shared cache of several app servers: Django's RedisCache reusing one client, against a
+real redis-server (skipped where it is not installed)."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from motcua.core.cache import RedisCache
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    if not shutil.which("redis-server") and not shutil.os.path.exists(REDIS):
+        pytest.skip("redis-server is not installed (scripts/system-deps ci)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [REDIS, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+        + ["--dir", str(tmp_path_factory.mktemp("redis"))],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_two_servers_share_counters_and_pages(redis_url):
+    a = RedisCache(redis_url, {"KEY_PREFIX": "motcua:default"})
+    b = RedisCache(redis_url, {"KEY_PREFIX": "motcua:default"})  # another app server
+    assert a.add("lockout:x", 1, timeout=900)
+    assert b.incr("lockout:x") == 2 and a.incr("lockout:x") == 3
+    # The counter keeps the window it was made with (Redis' INCR keeps the expiry).
+    assert 800 < a._cache.get_client().ttl(a.make_key("lockout:x")) <= 900
+    a.set("page", b"<html>", timeout=None)
+    assert b.get("page") == b"<html>"
+    assert b.get_many(["lockout:x", "page"]) == {"lockout:x": 3, "page": b"<html>"}
+    # One redis-py client per pool, reused by every operation.
+    client = a._cache
+    assert client.get_client() is client.get_client() and client.get_client(write=True)

@@ -1,0 +1,1 @@
+"""Security tests that sweep the whole site: the route × requester scope matrix."""
