@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## make run — install, migrate, load the demo province, serve http://127.0.0.1:8000
+# Links in e-mails and QR codes point where this server runs, unless told otherwise.
+run: export MOTCUA_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -48,10 +50,12 @@ messages: $(STAMP)
 	cd src/motcua && ../../$(PY) ../../manage.py compilemessages -l en
 
 ## make bench — load the production server with wrk, on SQLite and on PostgreSQL (bench/README.md);
-## BENCH_SIZES (dossiers, default "10000 1000000") and BENCH_DURATION (seconds, default 10)
+## BENCH_SIZES (dossiers, default "10000 1000000") and BENCH_DURATION (seconds, default 10);
+## BENCH_BACKEND=stack: the scaled-out stack against one server (sqlite, postgresql; default both)
+BENCH_BACKEND ?= both
 bench: $(STAMP)
 	bash scripts/system-deps bench
-	$(PY) bench/run.py --backend both
+	$(PY) bench/run.py --backend $(BENCH_BACKEND)
 
 system-deps:
 	bash scripts/system-deps all

@@ -4,6 +4,9 @@ import os
 import subprocess
 import sys
 
+# Production needs the public site's address (for links in messages and QR codes).
+PUBLIC_URL = "https://dichvucong.example.vn"
+
 
 def _start(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -28,10 +31,34 @@ def test_production_refuses_debug():
 
 def test_production_starts_with_a_real_secret(tmp_path):
     result = _start(
-        {"MOTCUA_ENV": "production", "SECRET_KEY": "s" * 50, "MOTCUA_VAR_DIR": str(tmp_path)}
+        {
+            "MOTCUA_ENV": "production",
+            "SECRET_KEY": "s" * 50,
+            "MOTCUA_PUBLIC_URL": PUBLIC_URL,
+            "MOTCUA_VAR_DIR": str(tmp_path),
+        }
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_public_address(tmp_path):
+    """Links in e-mails and QR codes would point to a development address."""
+    for missing in ("", "  "):
+        result = _start(
+            {
+                "MOTCUA_ENV": "production",
+                "SECRET_KEY": "s" * 50,
+                "MOTCUA_PUBLIC_URL": missing,
+                "MOTCUA_VAR_DIR": str(tmp_path),
+            }
+        )
+        assert result.returncode != 0 and "MOTCUA_PUBLIC_URL" in result.stderr
+
+
+def test_development_starts_without_a_public_address(tmp_path):
+    result = _start({"MOTCUA_PUBLIC_URL": "", "MOTCUA_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
 
 
 def _debug(env: dict) -> str:
@@ -74,6 +101,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
             "MOTCUA_ENV": "production",
             "SECRET_KEY": "k" * 20 + "-production-secret-" + "q" * 20,
             "ALLOWED_HOSTS": "dichvucong.example.vn",
+            "MOTCUA_PUBLIC_URL": PUBLIC_URL,
             "MOTCUA_VAR_DIR": str(tmp_path),
         },
         capture_output=True,
@@ -97,6 +125,7 @@ def _production_setting(name: str, env: dict | None = None) -> str:
             "DJANGO_SETTINGS_MODULE": "motcua.settings",
             "MOTCUA_ENV": "production",
             "SECRET_KEY": "p" * 50,
+            "MOTCUA_PUBLIC_URL": PUBLIC_URL,
             **(env or {}),
         },
         capture_output=True,
@@ -119,4 +148,4 @@ def test_a_redis_cache_url_is_shared_by_both_caches(tmp_path):
     backends = _production_setting(
         'CACHES["default"]["BACKEND"], settings.CACHES["pages"]["LOCATION"]', env
     )
-    assert backends == "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6399/0"
+    assert backends == "motcua.core.cache.RedisCache redis://127.0.0.1:6399/0"

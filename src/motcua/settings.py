@@ -39,6 +39,11 @@ if ENVIRONMENT == "production":
         )
     if DEBUG:
         raise ImproperlyConfigured("MOTCUA_ENV=production refuses DEBUG=true.")
+    if not os.environ.get("MOTCUA_PUBLIC_URL", "").strip():
+        raise ImproperlyConfigured(
+            "MOTCUA_ENV=production needs MOTCUA_PUBLIC_URL, the public site's address "
+            "(https://…), for the links in messages and the QR codes on forms."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -147,7 +152,7 @@ if CACHE_URL:
         raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// address.")
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "motcua.core.cache.RedisCache",  # Django's, reusing its client
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": f"motcua:{alias}",
             "TIMEOUT": None if alias == "pages" else 300,

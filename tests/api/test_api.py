@@ -237,7 +237,12 @@ def test_public_lookup_by_code_and_phone(world, api):
     ok = api().get(f"/api/v1/lookup/{dossier.code}", {"phone": "5678"})
     assert ok.status_code == 200
     body = ok.json()
-    assert body["state"] == "processing" and len(body["timeline"]) == 2
+    assert body["state"] == "processing"
+    # The hand-over inside the commune is internal; reception reads in the applicant's words.
+    (line,) = body["timeline"]
+    assert line["label"] == "Tiếp nhận hồ sơ" and line["title"] == "Đã tiếp nhận hồ sơ"
+    assert line["awaited"] == "Cơ quan đang giải quyết"
+    assert line["awaited_by"] == dossier.appointment_at.astimezone().isoformat()
     text = ok.content.decode()
     assert "Nguyễn Văn Bình" not in text and "0912345678" not in text and "binh@" not in text
     wrong_phone = api().get(f"/api/v1/lookup/{dossier.code}", {"phone": "0000"})

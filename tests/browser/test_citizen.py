@@ -115,7 +115,11 @@ def test_answer_a_supplement_then_download_and_rate_the_result(phone, online, tm
     )
     page.goto(f"/tai-khoan/ho-so/{dossier.reference}/")
     expect(page.get_by_role("heading", name="Cần bổ sung hồ sơ")).to_be_visible()
-    expect(page.get_by_text("Bản sao giấy chứng nhận kết hôn")).to_be_visible()
+    # Listed in the supplement form, and named in the timeline's "what is awaited".
+    expect(page.get_by_text("Bản sao giấy chứng nhận kết hôn", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("Chờ bạn bổ sung giấy tờ: Bản sao giấy chứng nhận kết hôn")
+    ).to_be_visible()
     extra = tmp_path / "ket-hon.pdf"
     extra.write_bytes(PDF)
     page.get_by_label("Tệp giấy tờ bổ sung").set_input_files(str(extra))

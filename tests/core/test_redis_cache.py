@@ -1,6 +1,7 @@
 """The shared cache of several app servers: Django's RedisCache reusing one client, against a
 real redis-server (skipped where it is not installed)."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -15,16 +16,14 @@ REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    if not shutil.which("redis-server") and not shutil.os.path.exists(REDIS):
+    if not shutil.which("redis-server") and not os.path.exists(REDIS):
         pytest.skip("redis-server is not installed (scripts/system-deps ci)")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [REDIS, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
-        + ["--dir", str(tmp_path_factory.mktemp("redis"))],
-        stdout=subprocess.DEVNULL,
-    )
+    folder = str(tmp_path_factory.mktemp("redis"))
+    command = [REDIS, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", folder]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

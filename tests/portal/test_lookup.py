@@ -21,7 +21,8 @@ def test_lookup_shows_state_and_timeline_without_personal_data(client, world):
     dossier = bring_to(world, State.PROCESSING)
     page = client.get(reverse("portal:lookup"), {"ma": dossier.code, "dt": "5678"}).content.decode()
     assert f"Hồ sơ {dossier.code}" in page
-    assert "Đang xử lý" in page and "Chuyển bước tiếp theo" in page
+    assert "Đang xử lý" in page and "Đã tiếp nhận hồ sơ" in page
+    assert "Chuyển bước tiếp theo" not in page  # an internal hand-over
     assert "Nguyễn Văn Bình" not in page and "0912345678" not in page
 
 

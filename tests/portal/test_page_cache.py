@@ -25,7 +25,7 @@ def test_a_change_shows_on_the_next_lookup(client, world, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_forward(actor=world.staff[Role.RECEPTION_OFFICER], dossier=dossier)
     page = lookup(client, dossier).content.decode()
-    assert "Đang xử lý" in page and "Chuyển bước tiếp theo" in page
+    assert "Đang xử lý" in page and "Đã tiếp nhận hồ sơ" in page
 
 
 def test_the_api_answer_follows_the_dossier_too(client, world, django_capture_on_commit_callbacks):
@@ -35,7 +35,8 @@ def test_the_api_answer_follows_the_dossier_too(client, world, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         services.dossier_forward(actor=world.staff[Role.RECEPTION_OFFICER], dossier=dossier)
     answer = client.get(url, {"phone": "5678"}).json()
-    assert answer["state"] == "processing" and len(answer["timeline"]) == 2
+    assert answer["state"] == "processing"
+    assert [line["label"] for line in answer["timeline"]] == ["Tiếp nhận hồ sơ"]  # no hand-over
 
 
 def test_a_cached_answer_still_needs_the_right_phone(client, world):

@@ -128,15 +128,19 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class PublicEventSerializer(serializers.ModelSerializer):
-    """A timeline line without personal data: no officer's name, no notes."""
+class PublicEventSerializer(serializers.Serializer):
+    """A line of the public timeline (`dossiers.public_events`) without personal data: no
+    officer's name, no notes. `title`, `awaited` and `awaited_by` are the applicant's words;
+    `label` is the control sheet's."""
 
+    seq = serializers.IntegerField()
     label = serializers.CharField()
-    agency = serializers.CharField(source="actor_agency.name", default=None)
-
-    class Meta:
-        model = DossierEvent
-        fields = ["seq", "label", "to_state", "agency", "at"]
+    title = serializers.CharField()
+    awaited = serializers.CharField(help_text=_("Điều đang chờ; trống khi không còn chờ gì"))
+    awaited_by = serializers.DateTimeField(allow_null=True)
+    to_state = serializers.CharField()
+    agency = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
 
 
 # Null for a caller who follows progress only (the context's "personal" says who may read).

@@ -13,15 +13,28 @@ from motcua.core import pagecache
 from motcua.org.permissions import reachable_agency_ids
 from motcua.org.selectors import org_tree
 
+from . import public_events
 from .lifecycle import State
 from .models import Dossier, DossierEvent, DossierStep
 from .permissions import VIEW, VIEW_PERSONAL
+from .public_events import PublicEvent
 
 
-def lookup_url(dossier: Dossier) -> str:
+def public_url(path: str, request=None) -> str:
+    """The absolute address of a public page, for links in messages and QR codes on forms.
+
+    In development a link built during a request follows the address the site is served on;
+    in production, and in tasks (no request), it is the configured public address: behind a
+    proxy the request's host is not the one citizens use.
+    """
+    if request is not None and settings.ENVIRONMENT != "production":
+        return request.build_absolute_uri(path)
+    return settings.MOTCUA["PUBLIC_URL"].rstrip("/") + path
+
+
+def lookup_url(dossier: Dossier, request=None) -> str:
     """The public page a QR code on a form opens: the lookup with the code filled in."""
-    base = settings.MOTCUA["PUBLIC_URL"].rstrip("/")
-    return f"{base}/tra-cuu/?{urlencode({'ma': dossier.code or ''})}"
+    return public_url(f"/tra-cuu/?{urlencode({'ma': dossier.code or ''})}", request)
 
 
 def visible_dossiers(user, action: str = VIEW) -> QuerySet[Dossier]:
@@ -102,6 +115,7 @@ LOOKUP_FIELDS = (
     "received_at",
     "due_at",
     "appointment_at",
+    "delivery",
     "procedure__name",
     "receiving_agency__name",
 )
@@ -116,13 +130,17 @@ def _lookup_row(code: str) -> Dossier | None:
     )
 
 
-def public_timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
-    """The events as the public sees them: what, when, and which agency (never who)."""
-    return (
-        dossier.events.select_related("actor_agency")
-        .only("seq", "action", "to_state", "at", "dossier_id", "actor_agency__name")
+def public_timeline(dossier: Dossier) -> list[PublicEvent]:
+    """The events as the public sees them, in the applicant's words (`public_events`): what,
+    when, which agency (never who), and on the newest line what is awaited and by when.
+    Internal events (a draft's files, hand-overs inside an agency…) are left out."""
+    events = (
+        dossier.events.filter(action__in=public_events.PUBLIC)
+        .select_related("actor_agency")
+        .only("seq", "action", "to_state", "at", "data", "dossier_id", "actor_agency__name")
         .order_by("seq")
     )
+    return public_events.timeline(events, dossier)
 
 
 def public_lookup(code: str, phone_last4: str) -> Dossier | None:

@@ -1,55 +1,62 @@
 """Follow-up work after a dossier changes: telling the applicant, off the request path."""
 
-from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .lifecycle import State
+from . import public_events
+from .selectors import lookup_url, public_url
 
-# Events an applicant hears about; the rest are internal hand-overs.
-APPLICANT_EVENTS = {
-    "receive",
-    "request_completion",
-    "refuse_reception",
-    "request_supplement",
-    "suspend",
-    "resume",
-    "reject",
-    "apologize",
-    "mark_result_ready",
-    "return_result",
-    "withdraw",
-}
+# The applicant hears about every event of their public timeline, submission included, in its
+# words; internal events (a draft's files, hand-overs inside an agency…) send nothing.
+APPLICANT_EVENTS = frozenset(public_events.PUBLIC)
+
+
+def _moment(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+def message_for(event, dossier) -> tuple[str, str] | None:
+    """The subject and body telling the applicant about `event`, or None for an internal one."""
+    line = public_events.describe(event, dossier)
+    if line is None:
+        return None
+    code = dossier.display_code
+    lines = [
+        _("Kính gửi %(n)s,") % {"n": dossier.applicant_name},
+        _("Hồ sơ %(c)s (%(p)s): %(t)s.")
+        % {"c": code, "p": dossier.procedure.name, "t": line.title},
+    ]
+    if public_events.tells_note(event) and event.note:
+        lines.append(event.note)
+    if line.awaited:
+        lines.append(f"{line.awaited}.")
+    if line.awaited_by:
+        lines.append(_("Hẹn trả kết quả: %(t)s.") % {"t": _moment(line.awaited_by)})
+    if dossier.owner_id:
+        path = reverse("portal:my_dossier", args=[dossier.reference])
+        lines.append(_("Xem hồ sơ: %(u)s") % {"u": public_url(path)})
+    if dossier.code:
+        lines.append(_("Tra cứu: %(u)s") % {"u": lookup_url(dossier)})
+    subject = _("Hồ sơ %(c)s: %(t)s") % {"c": code, "t": line.title}
+    return subject, "\n".join(lines)
 
 
 @task()
 def notify_applicant(event_id: int) -> str:
-    """E-mail the applicant about a change of their dossier (SMS and Zalo come later)."""
+    """E-mail the applicant about a public event of their dossier (SMS and Zalo come later)."""
     from .models import DossierEvent
 
-    event = DossierEvent.objects.select_related("dossier").get(pk=event_id)
-    dossier = event.dossier
-    if event.action not in APPLICANT_EVENTS or not dossier.applicant_email:
-        return "skipped"
-    subject = _("Hồ sơ %(c)s: %(s)s") % {"c": dossier.display_code, "s": State(dossier.state).label}
-    lookup = f"{settings.MOTCUA['PUBLIC_URL'].rstrip('/')}/tra-cuu/?ma={dossier.code or ''}"
-    body = "\n".join(
-        filter(
-            None,
-            [
-                _("Kính gửi %(n)s,") % {"n": dossier.applicant_name},
-                _("Hồ sơ %(c)s (%(p)s) đã chuyển sang trạng thái: %(s)s.")
-                % {
-                    "c": dossier.display_code,
-                    "p": dossier.procedure.name,
-                    "s": State(dossier.state).label,
-                },
-                event.note,
-                "\n".join(event.data.get("missing_items", [])),
-                _("Tra cứu: %(u)s") % {"u": lookup},
-            ],
-        )
+    event = DossierEvent.objects.select_related("dossier__procedure", "actor_agency").get(
+        pk=event_id
     )
-    send_mail(subject, body, None, [dossier.applicant_email], fail_silently=False)
+    dossier = event.dossier
+    if not dossier.applicant_email:
+        return "skipped"
+    message = message_for(event, dossier)
+    if message is None:
+        return "skipped"
+    send_mail(*message, None, [dossier.applicant_email], fail_silently=False)
     return "sent"

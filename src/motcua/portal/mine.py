@@ -240,6 +240,8 @@ def review(request, reference):
             "other_files": _other_files(dossier),
             "problems": online.missing_for_submission(dossier),
             "fees": fees,
+            # A procedure whose fees all come to nothing is free: nothing will be announced.
+            "fee_total": sum(amount for _fee, amount in fees),
         },
     )
 

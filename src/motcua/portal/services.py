@@ -7,15 +7,17 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
+from motcua.core import pagecache
 from motcua.core.calendar import default_calendar
 from motcua.dossiers.errors import InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import ApplicantKind, Dossier
-from motcua.dossiers.selectors import last4
+from motcua.dossiers.selectors import last4, lookup_cache_keys
 from motcua.org.models import Agency, User
 from motcua.org.permissions import require
 
@@ -194,6 +196,11 @@ def rate_dossier(*, dossier: Dossier, answers: dict, comment: str = "", by=None,
         RatingAnswer.objects.bulk_create(
             RatingAnswer(rating=rating, criterion=c, level=level) for c, level in chosen.items()
         )
+        # The lookup's cached answers offer the rating link: they go on commit, and the new
+        # version withdraws one being rendered meanwhile (`cached_public_lookup`).
+        Dossier.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        if locked.code:
+            pagecache.drop_on_commit(*lookup_cache_keys(locked.code))
     return rating
 
 

@@ -13,6 +13,8 @@ from motcua.dossiers.selectors import cached_public_lookup, public_lookup, publi
 
 from . import selectors as portal_selectors
 from .forms import CatalogFilterForm, LookupForm
+from .models import Rating
+from .services import RATEABLE
 
 
 @require_GET
@@ -104,10 +106,17 @@ def lookup(request):
         return render(request, "portal/lookup.html", context, status=429)
 
     def page(dossier) -> str:
-        context = {"form": form(), "searched": True, "dossier": dossier}
-        return render_to_string(
-            "portal/lookup.html", {**context, "timeline": public_timeline(dossier)}, request
-        )
+        # Cached until the dossier changes; a rating counts as a change (rate_dossier).
+        rated = Rating.objects.filter(dossier_id=dossier.pk).exists()
+        context = {
+            "form": form(),
+            "searched": True,
+            "dossier": dossier,
+            "timeline": public_timeline(dossier),
+            "rated": rated,
+            "may_rate": dossier.state in RATEABLE and not rated,
+        }
+        return render_to_string("portal/lookup.html", context, request)
 
     if pagecache.anonymous(request):
         body = cached_public_lookup("page", *asked, page)
