@@ -106,6 +106,11 @@ class Service:
 
     def start(self) -> None:
         env = {**os.environ, **self.stack.spec.get("base_env", {}), **self.spec.get("env", {})}
+        # What a killed server leaves behind (PostgreSQL's pid and socket lock files) would
+        # make the new one refuse to start if its pid had been reused meanwhile.
+        for pattern in self.spec.get("stale", ()):
+            for stale in Path(pattern).parent.glob(Path(pattern).name):
+                stale.unlink(missing_ok=True)
         metrics = env.get("PROMETHEUS_MULTIPROC_DIR")
         if metrics:  # a (re)started server counts from zero, as its service unit would
             for stale in Path(metrics).glob("*.db"):
@@ -125,10 +130,14 @@ class Service:
 
     def wait_ready(self) -> None:
         ready = self.spec.get("ready")
-        if ready and ready.startswith("http"):
-            _wait_http(ready)
-        elif ready:
-            _wait_port(int(ready), what=self.name)
+        try:
+            if ready and ready.startswith("http"):
+                _wait_http(ready)
+            elif ready:
+                _wait_port(int(ready), what=self.name)
+        except RuntimeError as exc:
+            tail = self.log.read_text(errors="replace").splitlines()[-10:]
+            raise RuntimeError(f"{exc}; the end of {self.log.name}:\n" + "\n".join(tail)) from None
 
     def alive(self) -> bool:
         pgid = self.spec.get("pgid")
@@ -291,6 +300,9 @@ class Stack:
             "MOTCUA_PUBLIC_URL": f"http://127.0.0.1:{ports['nginx']}",
             "MOTCUA_METRICS_ALLOWED": "127.0.0.1,::1",
             "LOG_FORMAT": "json",
+            # Every client of the tests and the bench comes from 127.0.0.1: the token
+            # exchange's per-address throttle (10 a minute) would refuse the later ones.
+            "MOTCUA_TOKEN_RATE": "600/min",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
@@ -314,6 +326,7 @@ class Stack:
                 # but synchronous commits, so that an acknowledged write is in the WAL.
                 + ["-c", "fsync=off", "-c", "full_page_writes=off"],
                 "ready": str(ports["pg"]),
+                "stale": [str(data / "postmaster.pid"), str(sockets / ".s.PGSQL.*.lock")],
             },
             "pgbouncer": {
                 "cmd": [
