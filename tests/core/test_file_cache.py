@@ -3,6 +3,7 @@ would reset it to the default five minutes), and counts every increment of many 
 
 import multiprocessing
 
+import pytest
 import time_machine
 
 from motcua.core.cache import FileCache
@@ -26,12 +27,13 @@ def test_an_incremented_counter_keeps_its_hour(tmp_path):
 
 def test_incrementing_a_missing_or_expired_key_says_so(tmp_path):
     cache = _cache(tmp_path)
-    try:
+    with pytest.raises(ValueError):
         cache.incr("absent")
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("incr of a missing key must raise ValueError")
+    with time_machine.travel("2026-12-03 08:00 +07:00", tick=False) as clock:
+        cache.add("short", 1, timeout=10)
+        clock.shift(11)
+        with pytest.raises(ValueError):
+            cache.incr("short")
 
 
 def _count(path, n):
