@@ -9,9 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import ProcessStep
-from motcua.dossiers import services
-from motcua.dossiers.lifecycle import State
+from motcua.dossiers import ownership, services
+from motcua.dossiers.lifecycle import APPLICANT, State
+from motcua.dossiers.models import Dossier, DossierStep
 from motcua.org.models import Agency, Role, Tier
+from motcua.org.selectors import active_assignments
 from tests.factories import (
     AgencyFactory,
     ComponentFactory,
@@ -178,7 +180,7 @@ def bring_to(world: World, state: str):
     d = services.dossier_forward(actor=w.district_staff[Role.SPECIALIST], dossier=d).dossier
     d = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=d).dossier
     d = services.dossier_mark_result_ready(
-        actor=s[Role.SPECIALIST], dossier=d, files=[pdf_upload()]
+        actor=s[Role.RECEPTION_OFFICER], dossier=d, files=[pdf_upload()]
     ).dossier
     if state == State.RESULT_READY:
         return d
@@ -207,3 +209,40 @@ def params_for(world: World, action: str, dossier) -> dict:
         "mark_result_ready": {"files": [pdf_upload()]},
         "withdraw": {"reasons": "Người nộp đề nghị rút"},
     }.get(action, {})
+
+
+def at_the_leader(world, dossier):
+    """On from the specialist's step, through the district, to the leader's step."""
+    for actor in (world.staff[Role.SPECIALIST], world.district_staff[Role.SPECIALIST]):
+        dossier = services.dossier_forward(actor=actor, dossier=dossier).dossier
+    return dossier
+
+
+def prepare_for(world, action, dossier):
+    """Some actions need an earlier one done: an approval needs the leader's step, a result
+    needs an approval, taking a step needs one nobody holds yet."""
+    if action in ("approve", "mark_result_ready") and dossier.state == State.PROCESSING:
+        dossier = at_the_leader(world, dossier)
+    if action == "mark_result_ready":
+        return services.dossier_approve(
+            actor=world.staff[Role.AGENCY_LEADER], dossier=dossier
+        ).dossier
+    if action == "claim":
+        # As after a hand-over to the division: the step waits in its pool.
+        DossierStep.objects.filter(dossier=dossier, finished_at__isnull=True).update(assignee=None)
+        Dossier.objects.filter(pk=dossier.pk).update(assignee=None)
+        dossier.refresh_from_db()
+    return dossier
+
+
+def allowed_actor(world, t, dossier=None):
+    """Someone whose role the table names; for a step's own work, its owner."""
+    roles = sorted(t.staff_roles)
+    if dossier is not None and (t.action in ownership.OWNER_ONLY or t.action == "claim"):
+        owner = ownership.owner_of(dossier)
+        if owner is not None:
+            members = ownership.owner_members(owner).order_by("pk")
+            for user in members:
+                if any(a.role in t.who for a in active_assignments(user)):
+                    return user
+    return world.actor(roles[0] if roles else APPLICANT)

@@ -259,7 +259,9 @@ def test_postal_handover_list_for_the_day(client, world):
     ):
         post = services.dossier_forward(actor=actor, dossier=post).dossier
     post = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=post).dossier
-    services.dossier_mark_result_ready(actor=s[Role.SPECIALIST], dossier=post, files=[pdf_upload()])
+    services.dossier_mark_result_ready(
+        actor=s[Role.RECEPTION_OFFICER], dossier=post, files=[pdf_upload()]
+    )
     bring_to(world, State.RESULT_READY)  # collected at the counter: not on the postal list
     client = _login(client, s[Role.RECEPTION_OFFICER])
     page = client.get(reverse("backoffice:handover"), {"hinh_thuc": "post"}).content.decode()

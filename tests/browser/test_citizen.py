@@ -134,7 +134,7 @@ def test_answer_a_supplement_then_download_and_rate_the_result(phone, online, tm
     ).dossier
     dossier = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=dossier).dossier
     dossier = services.dossier_mark_result_ready(
-        actor=s[Role.SPECIALIST], dossier=dossier, files=[pdf_upload("giay-khai-sinh.pdf")]
+        actor=s[Role.RECEPTION_OFFICER], dossier=dossier, files=[pdf_upload("giay-khai-sinh.pdf")]
     ).dossier
     services.dossier_return_result(actor=s[Role.RECEPTION_OFFICER], dossier=dossier)
 

@@ -57,7 +57,7 @@ def returned(world):
     d = services.dossier_forward(actor=world.district_staff[Role.SPECIALIST], dossier=d).dossier
     d = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=d).dossier
     d = services.dossier_mark_result_ready(
-        actor=s[Role.SPECIALIST], dossier=d, files=[pdf_upload()]
+        actor=s[Role.RECEPTION_OFFICER], dossier=d, files=[pdf_upload()]
     ).dossier
     assert d.state == State.RESULT_READY
     return d

@@ -158,7 +158,7 @@ def test_early_on_time_late_and_two_supplements(world, explicit_calendar):
             actor=s[Role.AGENCY_LEADER], dossier=dossier, now=when
         ).dossier
         dossier = services.dossier_mark_result_ready(
-            actor=s[Role.SPECIALIST], dossier=dossier, files=[pdf_upload()], now=when
+            actor=s[Role.RECEPTION_OFFICER], dossier=dossier, files=[pdf_upload()], now=when
         ).dossier
         return services.dossier_return_result(
             actor=s[Role.RECEPTION_OFFICER], dossier=dossier, now=when
@@ -174,7 +174,7 @@ def test_early_on_time_late_and_two_supplements(world, explicit_calendar):
     twice = w.receive(now=at("2026-03-02 08:00"))
     for day in ("03", "04"):
         twice = services.dossier_request_supplement(
-            actor=s[Role.SPECIALIST],
+            actor=s[Role.RECEPTION_OFFICER],
             dossier=twice,
             missing_items=["A"],
             now=at(f"2026-03-{day} 08:00"),
@@ -186,15 +186,14 @@ def test_early_on_time_late_and_two_supplements(world, explicit_calendar):
 
 
 def test_second_supplement_request_warns_the_officer(world):
-    specialist, officer = world.staff[Role.SPECIALIST], world.staff[Role.RECEPTION_OFFICER]
+    officer = world.staff[Role.RECEPTION_OFFICER]
     dossier = world.receive()
-    first = services.dossier_request_supplement(
-        actor=specialist, dossier=dossier, missing_items=["A"]
-    )
+    # At the reception step: the counter officer who holds it asks, twice.
+    first = services.dossier_request_supplement(actor=officer, dossier=dossier, missing_items=["A"])
     assert first.warnings == []
     services.dossier_receive_supplement(actor=officer, dossier=dossier)
     second = services.dossier_request_supplement(
-        actor=specialist, dossier=dossier, missing_items=["B"]
+        actor=officer, dossier=dossier, missing_items=["B"]
     )
     assert second.warnings and "bị tính là trễ hạn" in second.warnings[0]
 

@@ -88,7 +88,9 @@ def test_deleting_a_middle_event_is_detected(world, capsys):
     dossier = world.receive()
     officer = world.staff[Role.RECEPTION_OFFICER]
     services.dossier_forward(actor=officer, dossier=dossier)
-    services.dossier_request_supplement(actor=officer, dossier=dossier, missing_items=["A"])
+    services.dossier_request_supplement(
+        actor=world.staff[Role.SPECIALIST], dossier=dossier, missing_items=["A"]
+    )
     DossierEvent.objects.filter(dossier=dossier, seq=2).delete()
     with pytest.raises(CommandError):
         call_command("verify_audit")

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 
 from motcua.dossiers import services
 from motcua.dossiers.errors import NotAllowed
-from motcua.dossiers.lifecycle import APPLICANT, SAME, TRANSITIONS, State
+from motcua.dossiers.lifecycle import SAME, TRANSITIONS, State
 from motcua.dossiers.models import DossierEvent
 from motcua.org.models import Role
-from tests.world import bring_to, params_for
+from tests.world import allowed_actor, bring_to, params_for, prepare_for
 
 pytestmark = pytest.mark.django_db
 
@@ -20,28 +20,14 @@ ALLOWED = [(t.action, s) for t in TRANSITIONS for s in sorted(t.sources)]
 REFUSED = [(t.action, s) for t in TRANSITIONS for s in State.values if s not in t.sources]
 
 
-def _prepare(world, action, dossier):
-    """Some actions need an earlier one done: a result needs an approval first."""
-    if action == "mark_result_ready":
-        return services.dossier_approve(
-            actor=world.staff[Role.AGENCY_LEADER], dossier=dossier
-        ).dossier
-    return dossier
-
-
-def _allowed_actor(world, t):
-    roles = sorted(t.staff_roles)
-    return world.actor(roles[0] if roles else APPLICANT)
-
-
 @pytest.mark.parametrize(("action", "state"), ALLOWED)
 def test_allowed_transition_changes_state_and_records_event(world, action, state):
     t = next(t for t in TRANSITIONS if t.action == action)
-    dossier = _prepare(world, action, bring_to(world, state))
+    dossier = prepare_for(world, action, bring_to(world, state))
     events_before = dossier.events.count()
     result = services.perform(
         action,
-        actor=_allowed_actor(world, t),
+        actor=allowed_actor(world, t, dossier),
         dossier=dossier,
         **params_for(world, action, dossier),
     )
@@ -60,7 +46,7 @@ def test_transition_from_another_state_is_refused_and_changes_nothing(world, act
     with pytest.raises((NotAllowed, PermissionDenied)):
         services.perform(
             action,
-            actor=_allowed_actor(world, t),
+            actor=allowed_actor(world, t),
             dossier=dossier,
             **params_for(world, action, dossier),
         )
@@ -71,7 +57,7 @@ def test_transition_from_another_state_is_refused_and_changes_nothing(world, act
 @pytest.mark.parametrize("t", [t for t in TRANSITIONS if t.staff_roles], ids=lambda t: t.action)
 def test_roles_not_in_the_table_are_refused(world, t):
     state = sorted(t.sources)[0]
-    dossier = _prepare(world, t.action, bring_to(world, state))
+    dossier = prepare_for(world, t.action, bring_to(world, state))
     others = [r for r in Role.values if r not in t.who]
     for role in others:
         with pytest.raises(PermissionDenied):
@@ -88,7 +74,7 @@ def test_roles_not_in_the_table_are_refused(world, t):
 @pytest.mark.parametrize("t", [t for t in TRANSITIONS if t.staff_roles], ids=lambda t: t.action)
 def test_officers_of_another_unit_are_refused(world, t):
     state = sorted(t.sources)[0]
-    dossier = _prepare(world, t.action, bring_to(world, state))
+    dossier = prepare_for(world, t.action, bring_to(world, state))
     with pytest.raises(PermissionDenied):
         services.perform(
             t.action, actor=world.outsider, dossier=dossier, **params_for(world, t.action, dossier)

@@ -238,7 +238,7 @@ def test_a_dossier_s_life_reads_in_the_applicant_s_words(
         later,
     )
     act(services.dossier_approve, actor=s[Role.AGENCY_LEADER])
-    act(services.dossier_mark_result_ready, actor=s[Role.SPECIALIST], files=[pdf_upload()])
+    act(services.dossier_mark_result_ready, actor=s[Role.RECEPTION_OFFICER], files=[pdf_upload()])
     reads(mine(), "Đã có kết quả giải quyết", "Mời bạn tải kết quả tại trang Hồ sơ của tôi")
     act(services.dossier_return_result, actor=s[Role.RECEPTION_OFFICER])
 

@@ -202,7 +202,7 @@ def test_download_the_electronic_result_and_rate_it(client, world):
     ).dossier
     dossier = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=dossier).dossier
     dossier = services.dossier_mark_result_ready(
-        actor=s[Role.SPECIALIST], dossier=dossier, files=[pdf_upload("giay-khai-sinh.pdf")]
+        actor=s[Role.RECEPTION_OFFICER], dossier=dossier, files=[pdf_upload("giay-khai-sinh.pdf")]
     ).dossier
     page = client.get(reverse("portal:my_dossier", args=[dossier.reference])).content.decode()
     assert "Tải kết quả" in page and "giay-khai-sinh.pdf" in page

@@ -119,7 +119,7 @@ def _result_ready(world: World) -> Dossier:
     d = services.dossier_forward(actor=world.district_staff[Role.SPECIALIST], dossier=d).dossier
     d = services.dossier_approve(actor=s[Role.AGENCY_LEADER], dossier=d).dossier
     return services.dossier_mark_result_ready(
-        actor=s[Role.SPECIALIST], dossier=d, files=[scan(RESULT_TOKEN, "ket-qua.pdf")]
+        actor=s[Role.RECEPTION_OFFICER], dossier=d, files=[scan(RESULT_TOKEN, "ket-qua.pdf")]
     ).dossier
 
 

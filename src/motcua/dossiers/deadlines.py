@@ -48,9 +48,28 @@ def recompute_due(dossier: Dossier, cal: WorkingCalendar) -> None:
     )
 
 
-def recompute_step_due(step: DossierStep, cal: WorkingCalendar) -> None:
+def recompute_step_due(
+    step: DossierStep, cal: WorkingCalendar, previous_due: datetime | None = None
+) -> None:
+    """The step's due time: its budget from its start, plus its pauses; never before the
+    previous step's due time (plus the same pauses). Work finished early gives the later
+    steps slack; it never makes a later step due before an earlier one."""
     step.due_at = cal.add_working_seconds(
         step.started_at, step.budget_seconds + step.paused_seconds
+    )
+    if previous_due is not None:
+        floor = cal.add_working_seconds(previous_due, step.paused_seconds)
+        step.due_at = max(step.due_at, floor)
+
+
+def previous_step_due(step: DossierStep) -> datetime | None:
+    if step.order <= 1:
+        return None
+    return (
+        type(step)
+        .objects.filter(dossier_id=step.dossier_id, order=step.order - 1)
+        .values_list("due_at", flat=True)
+        .first()
     )
 
 

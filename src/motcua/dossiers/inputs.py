@@ -7,6 +7,7 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "request_completion": ("missing_items", "note"),
     "refuse_reception": ("reasons",),
     "assign": ("assignee", "note"),
+    "claim": (),
     "forward": ("to_agency", "assignee", "note"),
     "request_supplement": ("missing_items", "note"),
     "receive_supplement": ("files", "note"),

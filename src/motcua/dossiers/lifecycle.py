@@ -137,6 +137,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         {HEAD, LEADER},
         requires=(ASSIGNEE,),
     ),
+    # Taking an unassigned step from its pool (motcua.dossiers.ownership): one click.
+    _t(
+        "claim",
+        _("Nhận xử lý"),
+        {S.RECEIVED, S.PROCESSING, S.AWAITING_SUPPLEMENT, S.SUSPENDED},
+        SAME,
+        {RECEPTION, SPECIALIST, HEAD, LEADER, CLERK},
+    ),
     _t(
         "forward",
         _("Chuyển bước tiếp theo"),

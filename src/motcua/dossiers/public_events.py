@@ -82,6 +82,7 @@ INTERNAL = frozenset(
         "attach_files",
         "detach_file",
         "assign",
+        "claim",
         "approve",
         "pay_overpaid",
         "anonymize",

@@ -18,7 +18,7 @@ from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure, ProcessStep
-from motcua.dossiers import deadlines
+from motcua.dossiers import deadlines, ownership
 from motcua.dossiers.audit import event_hash
 from motcua.dossiers.lifecycle import SAME, State, transition
 from motcua.dossiers.models import (
@@ -240,12 +240,14 @@ class BulkDriver(Driver):
             self._record("submit", owner, State.DRAFT, now)
             d.state = State.RECEIVED
             self._start_clock(now)
+            self._take_first_step(officer)
             self._record(
                 "receive", officer, State.SUBMITTED, now, data={"form": "01"}, step=self.steps[0]
             )
         else:
             d.state, d.submitted_at = State.RECEIVED, now
             self._start_clock(now)
+            self._take_first_step(officer)
             self._record(
                 "receive", officer, "", now, data={"files": [], "form": "01"}, step=self.steps[0]
             )
@@ -282,6 +284,11 @@ class BulkDriver(Driver):
                 1, first, first.name, first.role, cache.agency_for(first, d), first.budget, now
             )
 
+    def _take_first_step(self, officer) -> None:
+        """As the services do: the receiving officer holds the first step of his role."""
+        if ownership.is_member(officer, self.steps[0]):
+            self.steps[0].assignee = self.d.assignee = officer
+
     def _new_step(self, order, process_step, name, role, agency, budget, now) -> DossierStep:
         cal = self.cal
         step = DossierStep(
@@ -297,7 +304,8 @@ class BulkDriver(Driver):
             budget_seconds=deadlines.step_budget_seconds(budget, cal),
             started_at=now,
         )
-        deadlines.recompute_step_due(step, cal)
+        previous = self.steps[-1].due_at if self.steps else None
+        deadlines.recompute_step_due(step, cal, previous)
         self.steps.append(step)
         self.rows[DossierStep].append(step)
         self.d.current_agency = agency
@@ -369,7 +377,8 @@ class BulkDriver(Driver):
         step = self._open_step()
         if step is not None:
             step.paused_seconds += pause.working_seconds
-            deadlines.recompute_step_due(step, cal)
+            previous = self.steps[step.order - 2].due_at if step.order > 1 else None
+            deadlines.recompute_step_due(step, cal, previous)
         return pause
 
     def _pause(self, kind, now, reason) -> None:
@@ -389,6 +398,11 @@ class BulkDriver(Driver):
         before = d.state
         if t.target is not SAME:
             d.state = t.target
+        if action in ownership.OWNER_ONLY:
+            # A member of the step's pool takes it by doing its work (services.core.begin).
+            step = self._open_step()
+            if step is not None and step.assignee_id is None:
+                step.assignee = d.assignee = actor
         handler = getattr(self, f"_do_{action}")
         handler(actor, at, before, **params)
 

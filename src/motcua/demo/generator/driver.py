@@ -64,7 +64,5 @@ class Driver:
             return self.people.officer(self.receiving_agency_code(), Role.RECEPTION_OFFICER)
         if spec == "@leader":
             return self.people.officer(current, Role.AGENCY_LEADER)
-        if spec == "@current-specialist":
-            return self.people.officer(current, Role.SPECIALIST)
         role = self.current_step_role() or Role.SPECIALIST
         return self.people.officer(current, role)

@@ -211,12 +211,14 @@ def _story(rng: random.Random, plan: Plan, ctx: Context, budget_days: float) -> 
         )
         return
     actions.append(Action("advance", later(0.3), "@step"))  # forward through to the approval step
-    actions.append(Action("approve", later(0.1), "@leader"))
+    # The step's own people approve (a division head or a leader) and, at the step after
+    # approval, register the result (motcua.dossiers.ownership).
+    actions.append(Action("approve", later(0.1), "@step"))
     actions.append(
         Action(
             "mark_result_ready",
             later(0.05),
-            "@current-specialist",
+            "@step",
             {"result_summary": "Đã có kết quả giải quyết"},
         )
     )

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core import pagecache
+from motcua.org.models import Role
 from motcua.org.permissions import can
 from motcua.org.selectors import active_assignments
 
-from .. import deadlines
+from .. import deadlines, ownership
 from ..audit import event_hash
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..lifecycle import APPLICANT, RECEIVING, SAME, State, Transition, transition
@@ -63,11 +64,67 @@ def lock(dossier: Dossier | int, expected_version: int | None = None) -> Dossier
     return locked
 
 
+def step_refusal(actor, t: Transition, dossier: Dossier, step: DossierStep | None) -> str | None:
+    """Why `actor` may not take `t` at the dossier's present step, or None.
+
+    The step's own work is its owner's (motcua.dossiers.ownership): the person who holds the
+    step, or, while nobody does, a member of its pool, who takes it by acting. A clerk may
+    register the result once it is approved; those who may stop a dossier may resume it.
+    """
+    if t.action == "claim":
+        if step is None:
+            return ownership.refusal(None)
+        if step.assignee_id is not None:
+            if step.assignee_id == actor.pk:
+                return _("Bạn đã nhận xử lý bước “%(s)s”.") % {"s": step.name}
+            return ownership.refusal(step)
+        if not ownership.is_member(actor, step):
+            return _("Bạn không thuộc bộ phận thực hiện bước “%(s)s”.") % {"s": step.name}
+        return None
+    if t.action == "approve" and dossier.approved_at is not None:
+        return _("Hồ sơ đã được phê duyệt trước đó.")
+    if t.action not in ownership.OWNER_ONLY and t.action != "resume":
+        return None
+    if step is not None and (
+        step.assignee_id == actor.pk
+        or (step.assignee_id is None and ownership.is_member(actor, step))
+    ):
+        return None
+    if t.action == "resume" and may_act(actor, transition("suspend"), dossier):
+        return None
+    if t.action == "mark_result_ready" and dossier.approved_at is not None:
+        clerk = any(
+            a.role == Role.CLERK and a.agency_id == dossier.current_agency_id
+            for a in active_assignments(actor)
+        )
+        if clerk:
+            return None
+    return ownership.refusal(step)
+
+
+def offered(actor, t: Transition, dossier: Dossier, step: DossierStep | None) -> bool:
+    """Whether the staff screen shows `t` to `actor`: allowed by role and by the step."""
+    return may_act(actor, t, dossier) and step_refusal(actor, t, dossier, step) is None
+
+
 def begin(action: str, actor, dossier, expected_version: int | None) -> tuple[Dossier, Transition]:
     t = transition(action)
     locked = lock(dossier, expected_version)
     check_allowed(actor, t, locked)
+    if t.action in ownership.OWNER_ONLY or t.action in ("claim", "approve", "resume"):
+        step = current_step(locked)
+        refused = step_refusal(actor, t, locked, step)
+        if refused is not None:
+            raise NotAllowed(refused)
+        if t.action in ownership.OWNER_ONLY and step is not None and step.assignee_id is None:
+            # A member of the step's pool takes it by doing its work.
+            take(locked, step, actor)
     return locked, t
+
+
+def take(dossier: Dossier, step: DossierStep, user) -> None:
+    step.assignee = dossier.assignee = user
+    step.save(update_fields=["assignee"])
 
 
 def actor_agency(actor, dossier: Dossier):
@@ -175,7 +232,7 @@ def end_pause(dossier: Dossier, now: datetime, *, restart: bool = False) -> Paus
     step = current_step(dossier)
     if step is not None:
         step.paused_seconds += pause.working_seconds
-        deadlines.recompute_step_due(step, cal)
+        deadlines.recompute_step_due(step, cal, deadlines.previous_step_due(step))
         step.save(update_fields=["paused_seconds", "due_at"])
     return pause
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from motcua.org.models import Agency, Role, User
 from motcua.org.permissions import VIEW_STAFF_SITE, can
 
+from .. import ownership
 from ..errors import InvalidInput, NotAllowed
 from ..models import DossierFile, Pause
 from .core import (
@@ -23,6 +24,7 @@ from .core import (
     require_items,
     require_text,
     start_pause,
+    take,
 )
 from .reception import _store_inputs
 from .steps import open_next_step
@@ -60,6 +62,25 @@ def dossier_assign(*, actor, dossier, assignee=None, note="", expected_version=N
     return result
 
 
+def dossier_claim(*, actor, dossier, note="", expected_version=None, now=None):
+    """Take the current step from its pool ("Chờ nhận việc" → "Tôi đang xử lý")."""
+    now = now_or(now)
+    with transaction.atomic():
+        dossier, t = begin("claim", actor, dossier, expected_version)
+        step = current_step(dossier)
+        take(dossier, step, actor)
+        result = finish(
+            dossier,
+            t,
+            actor,
+            now,
+            note=note,
+            step=step,
+            data={"assignee": actor.pk, "assignee_name": str(actor), "step": step.name},
+        )
+    return result
+
+
 def dossier_forward(
     *,
     actor,
@@ -84,8 +105,17 @@ def dossier_forward(
         from_agency = dossier.current_agency
         step = open_next_step(dossier, now, to_agency=to_agency)
         if assignee is not None:
-            step.assignee = dossier.assignee = _staff_in(assignee, step.agency, "assignee")
-            step.save(update_fields=["assignee"])
+            _staff_in(assignee, step.agency, "assignee")
+            if not ownership.is_member(assignee, step):
+                raise InvalidInput(
+                    {
+                        "assignee": [
+                            _("%(u)s không thuộc bộ phận thực hiện bước “%(s)s”.")
+                            % {"u": assignee, "s": step.name}
+                        ]
+                    }
+                )
+            take(dossier, step, assignee)
         result = finish(
             dossier,
             t,

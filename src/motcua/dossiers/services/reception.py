@@ -8,7 +8,7 @@ from motcua.catalog.models import Procedure
 from motcua.org.models import Agency
 from motcua.org.permissions import can
 
-from .. import deadlines
+from .. import deadlines, ownership
 from ..codes import next_dossier_code
 from ..errors import InvalidInput, NotAllowed
 from ..files import check_upload, store
@@ -25,6 +25,7 @@ from .core import (
     record,
     require_items,
     require_text,
+    take,
 )
 from .steps import open_first_step
 
@@ -86,8 +87,10 @@ def _store_inputs(dossier, files, actor, purpose=DossierFile.Purpose.INPUT) -> l
     return stored
 
 
-def _start_clock(dossier: Dossier, now) -> None:
-    """Give the dossier its code, due time, fee and first step at the moment of reception."""
+def _start_clock(dossier: Dossier, now, actor) -> None:
+    """Give the dossier its code, due time, fee and first step at the moment of reception;
+    the officer who receives it holds that step when it is his role's (checking the papers
+    at the counter), else it waits in the step's pool."""
     cal = deadlines.calendar_for(dossier)
     dossier.code = next_dossier_code(dossier.receiving_agency, now)
     dossier.received_at = now
@@ -98,7 +101,9 @@ def _start_clock(dossier: Dossier, now) -> None:
     dossier.paused_seconds = 0
     dossier.appointment_at = dossier.due_at
     dossier.fee_due = sum(fee.compute(dossier.quantity) for fee in dossier.procedure.fees.all())
-    open_first_step(dossier, now)
+    step = open_first_step(dossier, now)
+    if ownership.is_member(actor, step):
+        take(dossier, step, actor)
 
 
 def _check_procedure(procedure: Procedure, agency: Agency) -> None:
@@ -201,7 +206,7 @@ def dossier_receive_at_counter(
             **_applicant_values(applicant),
         )
         stored = _store_inputs(dossier, files, actor)
-        _start_clock(dossier, now)
+        _start_clock(dossier, now, actor)
         event = record(
             dossier,
             t.action,
@@ -224,7 +229,7 @@ def dossier_receive(*, actor, dossier: Dossier, note: str = "", expected_version
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("receive", actor, dossier, expected_version)
-        _start_clock(dossier, now)
+        _start_clock(dossier, now, actor)
         result = finish(
             dossier, t, actor, now, note=note, data={"form": t.form}, step=dossier.steps.first()
         )

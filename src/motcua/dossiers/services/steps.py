@@ -1,6 +1,8 @@
 """Opening and closing the steps of a dossier's process, across agencies and levels."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -49,7 +51,7 @@ def _open(dossier, order, process_step, name, role, agency, budget_days, now, as
         budget_seconds=deadlines.step_budget_seconds(budget_days, cal),
         started_at=now,
     )
-    deadlines.recompute_step_due(step, cal)
+    deadlines.recompute_step_due(step, cal, deadlines.previous_step_due(step))
     step.save()
     dossier.current_agency = agency
     dossier.assignee = assignee
@@ -75,46 +77,61 @@ def open_first_step(dossier: Dossier, now: datetime) -> DossierStep:
     )
 
 
-def open_next_step(
-    dossier: Dossier, now: datetime, *, to_agency: Agency | None = None, assignee=None
-) -> DossierStep:
-    """Close the current step and open the next one of the process."""
+@dataclass(frozen=True)
+class NextStep:
+    """Where a hand-over goes: the process's next step (or an extra one outside it)."""
+
+    process_step: ProcessStep | None
+    name: str
+    role: str
+    agency: Agency
+    division_code: str
+    budget: Decimal
+
+
+def next_step(dossier: Dossier, *, to_agency: Agency | None = None) -> NextStep | None:
+    """The step a hand-over would open now, without opening it; None after the last one."""
     current = dossier.steps.filter(finished_at__isnull=True).order_by("-order").first()
-    done = dossier.steps.count()
     following = None
     if dossier.process is not None:
         last_order = current.process_step.order if current and current.process_step else 0
         following = dossier.process.steps.filter(order__gt=last_order).order_by("order").first()
-    if following is None and to_agency is None:
-        raise NotAllowed(_("Đây là bước cuối của quy trình: không còn bước nào để chuyển."))
-    if current is not None:
-        current.finished_at = now
-        current.save(update_fields=["finished_at"])
     if following is None:
+        if to_agency is None:
+            return None
         # An extra hand-over outside the defined process, to the agency the officer chose.
-        return _open(
-            dossier,
-            done + 1,
-            None,
-            _("Xử lý liên thông"),
-            Role.SPECIALIST,
-            to_agency,
-            0,
-            now,
-            assignee,
-        )
-    agency = to_agency or _agency_for(following, dossier)
-    return _open(
-        dossier,
-        done + 1,
+        return NextStep(None, _("Xử lý liên thông"), Role.SPECIALIST, to_agency, "", Decimal(0))
+    return NextStep(
         following,
         following.name,
         following.role,
-        agency,
+        to_agency or _agency_for(following, dossier),
+        following.division_code,
         following.budget,
+    )
+
+
+def open_next_step(
+    dossier: Dossier, now: datetime, *, to_agency: Agency | None = None, assignee=None
+) -> DossierStep:
+    """Close the current step and open the next one of the process."""
+    plan = next_step(dossier, to_agency=to_agency)
+    if plan is None:
+        raise NotAllowed(_("Đây là bước cuối của quy trình: không còn bước nào để chuyển."))
+    done = dossier.steps.count()
+    dossier.steps.filter(finished_at__isnull=True).update(finished_at=now)
+    step = _open(
+        dossier,
+        done + 1,
+        plan.process_step,
+        plan.name,
+        plan.role,
+        plan.agency,
+        plan.budget,
         now,
         assignee,
     )
+    return step
 
 
 def tier_label(agency: Agency) -> str:
