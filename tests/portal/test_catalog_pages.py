@@ -51,6 +51,18 @@ def test_filter_by_agency(client, catalog):
     assert "Tìm thấy 1 thủ tục" in page and "chứng thực bản sao" in page
 
 
+def test_the_folded_filters_name_the_ones_in_force(client, catalog):
+    agency_code = AgencyFactory._meta.model.objects.get(name="Ủy ban nhân dân phường 1").code
+    query = {"q": "chung thuc", "agency": agency_code, "level": "partial", "tier": "moon"}
+    page = client.get(reverse("portal:procedure_list"), query).content.decode()
+    # The agency's name comes from its group (optgroup) of the select; a bad value is left out.
+    chosen = ": Ủy ban nhân dân phường 1, Dịch vụ công trực tuyến một phần</span></summary>"
+    assert chosen in page
+    assert "Tìm thấy 1 thủ tục" in page
+    page = client.get(reverse("portal:procedure_list"), {"q": "khai sinh"}).content.decode()
+    assert "<summary>Bộ lọc</summary>" in page
+
+
 def test_procedure_page_has_everything_a_citizen_needs(client, catalog):
     page = client.get(reverse("portal:procedure_detail", args=["2.000815"])).content.decode()
     for text in (

@@ -1,13 +1,18 @@
 """Forms of the staff screens: the queue filters, one form for every action, the counter."""
 
+from dataclasses import dataclass
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from motcua.catalog.models import Field
+from motcua.dossiers import ownership
 from motcua.dossiers.inputs import ACTION_INPUTS
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import ApplicantKind, Channel, Delivery
-from motcua.org.models import Agency, User
+from motcua.org.models import Agency, Division, Role, User
 
 SORTS = {
     "han": ("due_at", _("Hạn giải quyết (sớm trước)")),
@@ -58,6 +63,29 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+@dataclass
+class Candidates:
+    """The people an action may hand the dossier to; `plan`: the step they would take."""
+
+    people: QuerySet
+    plan: object = None
+
+
+class PersonChoice(forms.ModelChoiceField):
+    """A person with his role or title, his division and how many dossiers he holds now."""
+
+    def __init__(self, *args, role_label="", loads=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role_label, self.loads = role_label, loads or {}
+
+    def label_from_instance(self, user):
+        title = user.job_title or self.role_label
+        division = f", {user.division.name}" if user.division_id else ""
+        load = self.loads.get(user.pk, 0)
+        held = ngettext("%(n)s hồ sơ đang xử lý", "%(n)s hồ sơ đang xử lý", load) % {"n": load}
+        return f"{user.full_name or user.username} — {title}{division} · {held}"
+
+
 class ActionForm(forms.Form):
     """The inputs of one action, as ACTION_INPUTS lists them; the rest are dropped."""
 
@@ -95,14 +123,19 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, action: str, staff=None, agencies=None, **kwargs):
+    def __init__(self, *args, action: str, staff=None, candidates=None, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         wanted = set(ACTION_INPUTS[action]) | {"version"}
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
         if "assignee" in self.fields:
-            self.fields["assignee"].queryset = staff if staff is not None else User.objects.none()
+            if candidates is not None:
+                self._offer(action, candidates)
+            else:
+                self.fields["assignee"].queryset = (
+                    staff if staff is not None else User.objects.none()
+                )
             self.fields["assignee"].required = action == "assign"
         if "to_agency" in self.fields:
             self.fields["to_agency"].queryset = (
@@ -110,6 +143,34 @@ class ActionForm(forms.Form):
             )
         if action == "mark_result_ready" and "files" in self.fields:
             self.fields["files"].label = _("Bản điện tử của kết quả (PDF, ảnh)")
+
+    def _offer(self, action: str, candidates: Candidates) -> None:
+        """The assignee list of the screen: the step's people, with role and load; for a
+        hand-over, nobody chosen leaves the step to the division's "Chờ nhận việc"."""
+        people = candidates.people.select_related("division").order_by("full_name", "username")
+        plan = candidates.plan
+        role = Role(plan.role).label if plan is not None else ""
+        field = PersonChoice(
+            queryset=people,
+            label=self.fields["assignee"].label,
+            required=False,
+            role_label=role,
+            loads=ownership.loads(people.values_list("pk", flat=True)),
+        )
+        if action == "forward" and plan is not None:
+            field.label = _("Người thực hiện bước “%(s)s”") % {"s": plan.name}
+            division = (
+                Division.objects.filter(agency=plan.agency, code=plan.division_code)
+                .values_list("name", flat=True)
+                .first()
+            )
+            field.empty_label = _("Cả bộ phận nhận (%(who)s — Chờ nhận việc)") % {
+                "who": division or f"{role}, {plan.agency.name}"
+            }
+            field.help_text = _(
+                "Không chọn ai: hồ sơ vào hàng “Chờ nhận việc” của bộ phận, ai rảnh thì nhận."
+            )
+        self.fields["assignee"] = field
 
     def service_params(self) -> dict:
         data = dict(self.cleaned_data)

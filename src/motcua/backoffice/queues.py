@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers import ownership
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.permissions import VIEW_PERSONAL
@@ -38,20 +39,46 @@ class Queue:
     label: str
     roles: frozenset  # who sees this queue on the home page (empty: everyone)
     colour: str = ""
+    # An owned queue holds the dossiers waiting for its owner to act (motcua.dossiers.
+    # ownership): each open dossier is in exactly one. The others are views for following.
+    owned: bool = False
+    hint: str = ""
 
 
+HANDLING = frozenset(
+    {Role.RECEPTION_OFFICER, Role.SPECIALIST, Role.DIVISION_HEAD, Role.AGENCY_LEADER, Role.CLERK}
+)
 QUEUES = (
-    Queue("truc-tuyen", _("Hồ sơ trực tuyến chờ tiếp nhận"), frozenset({Role.RECEPTION_OFFICER})),
-    Queue("can-phan-cong", _("Chờ phân công"), frozenset(APPROVERS)),
     Queue(
-        "cua-toi",
+        ownership.MINE,
         _("Tôi đang xử lý"),
-        frozenset({Role.SPECIALIST, Role.RECEPTION_OFFICER, *APPROVERS}),
+        HANDLING,
+        owned=True,
+        hint=_("Các bước bạn đã nhận hoặc được giao"),
     ),
+    Queue(
+        ownership.POOL,
+        _("Chờ nhận việc"),
+        HANDLING,
+        owned=True,
+        hint=_("Bước của bộ phận bạn, chưa ai nhận: bấm “Nhận xử lý”"),
+    ),
+    Queue(
+        ownership.ONLINE,
+        _("Hồ sơ trực tuyến chờ tiếp nhận"),
+        frozenset({Role.RECEPTION_OFFICER}),
+        owned=True,
+    ),
+    Queue(
+        ownership.TO_RETURN,
+        _("Chờ trả kết quả"),
+        frozenset({Role.RECEPTION_OFFICER}),
+        owned=True,
+    ),
+    Queue("can-phan-cong", _("Chờ phân công"), frozenset(APPROVERS)),
     Queue("cho-phe-duyet", _("Chờ phê duyệt, ký"), frozenset(APPROVERS)),
     Queue("cho-bo-sung", _("Chờ bổ sung"), frozenset()),
     Queue("tam-dung", _("Tạm dừng"), frozenset()),
-    Queue("cho-tra", _("Chờ trả kết quả"), frozenset({Role.RECEPTION_OFFICER})),
     Queue("sap-den-han", _("Sắp đến hạn"), frozenset(), "yellow"),
     Queue("qua-han", _("Quá hạn"), frozenset(), "red"),
     Queue("tat-ca", _("Tất cả hồ sơ"), frozenset()),
@@ -68,14 +95,14 @@ def _conditions(user) -> dict[str, Q]:
     now = timezone.now()
     agencies = reachable_agency_ids(user, VIEW_PERSONAL)
     here = Q() if agencies is None else Q(current_agency_id__in=agencies)
-    received_here = Q() if agencies is None else Q(receiving_agency_id__in=agencies)
     open_ = Q(state__in=OPEN)
     soon = now + timedelta(days=2)
     return {
-        "truc-tuyen": Q(state=State.SUBMITTED) & received_here,
-        "can-phan-cong": Q(state__in=[State.RECEIVED, State.PROCESSING], assignee__isnull=True)
-        & here,
-        "cua-toi": Q(state__in=[State.RECEIVED, State.PROCESSING], assignee_id=user.pk),
+        ownership.ONLINE: Q(state=State.SUBMITTED) & ownership.counter_condition(user),
+        # Steps nobody holds in the agencies he assigns for, whichever pool they wait in.
+        "can-phan-cong": Q(state__in=ownership.AT_A_STEP, assignee__isnull=True) & here,
+        ownership.MINE: ownership.person_condition(user),
+        ownership.POOL: ownership.pool_condition(user),
         # An open step held by a leader: Exists rather than a join, so rows never repeat.
         "cho-phe-duyet": Q(state=State.PROCESSING, approved_at__isnull=True)
         & Q(
@@ -88,7 +115,7 @@ def _conditions(user) -> dict[str, Q]:
         & here,
         "cho-bo-sung": Q(state=State.AWAITING_SUPPLEMENT) & here,
         "tam-dung": Q(state=State.SUSPENDED) & here,
-        "cho-tra": Q(state=State.RESULT_READY) & received_here,
+        ownership.TO_RETURN: Q(state=State.RESULT_READY) & ownership.counter_condition(user),
         # Due soon: within two calendar days; the dossier page shows the exact working time.
         "sap-den-han": open_ & Q(due_at__gte=now, due_at__lt=soon) & here,
         "qua-han": Q(

@@ -13,15 +13,16 @@ from motcua.catalog.models import Procedure
 from motcua.core import downloads
 from motcua.core.paging import CappedPaginator
 from motcua.core.templatetags.humanize_vn import dong
-from motcua.dossiers import deadlines, forms_pdf, services
+from motcua.dossiers import deadlines, forms_pdf, ownership, services
 from motcua.dossiers.errors import Conflict, InvalidInput, NotAllowed
 from motcua.dossiers.lifecycle import BY_ACTION, State, actions_from
 from motcua.dossiers.models import Delivery, Dossier, DossierFile
 from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW
 from motcua.dossiers.selectors import control_sheet, find_visible, may_view_personal
-from motcua.dossiers.services.core import may_act
+from motcua.dossiers.services.core import offered
+from motcua.dossiers.services.steps import next_step
 from motcua.org import permissions
-from motcua.org.models import Agency, User
+from motcua.org.models import Agency, Division, Role, User
 from motcua.org.selectors import active_assignments
 from motcua.payments import services as payments
 from motcua.payments.forms import CounterPaymentForm
@@ -32,7 +33,7 @@ from motcua.privacy.models import Purpose
 from motcua.privacy.permissions import REVIEW_ACCESS, SUBJECT_EXPORT
 
 from . import queues
-from .forms import SORTS, ActionForm, HandoverForm, QueueFilterForm
+from .forms import SORTS, ActionForm, Candidates, HandoverForm, QueueFilterForm
 
 PAGE_SIZE = 25
 
@@ -57,7 +58,8 @@ def home(request):
         request,
         "backoffice/home.html",
         {
-            "tiles": tiles,
+            "owned_tiles": [(q, n) for q, n in tiles if q.owned],
+            "tiles": [(q, n) for q, n in tiles if not q.owned],
             "assignments": active_assignments(request.user),
             "may_receive": permissions.can(request.user, ACTION_PERMISSIONS["receive"]),
             "may_manage_catalog": permissions.can(request.user, permissions.MANAGE_CATALOG),
@@ -165,10 +167,46 @@ def _dossier(request, key: str) -> Dossier:
     return found
 
 
-def _action_forms(request, dossier, bound=None):
-    staff = User.objects.filter(
-        is_active=True, is_staff=True, agency=dossier.current_agency
-    ).order_by("full_name")
+def _assignees(request, dossier, action: str, step):
+    """Whom an action may give the dossier to, with role and load (ActionForm's choices):
+    for a hand-over, the next step's people but the sender; for an assignment, the current
+    step's. None when the action names nobody."""
+    if action == "forward":
+        plan = next_step(dossier)
+        if plan is None:
+            return None
+        people = ownership.pool_members(plan.agency.pk, plan.role, plan.division_code)
+        return Candidates(people.exclude(pk=request.user.pk), plan)
+    if action == "assign" and step is not None:
+        return Candidates(ownership.pool_members(step.agency_id, step.role, step.division_code))
+    return None
+
+
+def _holder(dossier, step) -> str:
+    """Whose move it is, in a line: the person holding the step, or the pool it waits in."""
+    owner = ownership.owner_of(dossier, step)
+    if owner is None:
+        return ""
+    if owner.is_person:
+        return _("Người xử lý: %(u)s — bước “%(s)s”") % {"u": step.assignee, "s": step.name}
+    agency = Agency.objects.filter(pk=owner.agency_id).values_list("name", flat=True).first()
+    if owner.queue == ownership.POOL:
+        division = (
+            Division.objects.filter(agency_id=owner.agency_id, code=owner.division_code)
+            .values_list("name", flat=True)
+            .first()
+        )
+        who = division or Role(owner.role).label
+        return _("Chờ nhận việc: %(who)s, %(a)s — bước “%(s)s”") % {
+            "who": who,
+            "a": agency,
+            "s": step.name,
+        }
+    return _("Chờ bộ phận một cửa, %(a)s") % {"a": agency}
+
+
+def _action_forms(request, dossier, bound=None, step=None):
+    step = step or ownership.open_step(dossier)
     agencies = (
         Agency.objects.filter(valid_to__isnull=True)
         .exclude(pk=dossier.current_agency_id)
@@ -176,14 +214,14 @@ def _action_forms(request, dossier, bound=None):
     )
     result = []
     for t in actions_from(dossier.state):
-        if not may_act(request.user, t, dossier):
+        if not offered(request.user, t, dossier, step):
             continue
         if bound is not None and bound[0] == t.action:
             form = bound[1]
         else:
             form = ActionForm(
                 action=t.action,
-                staff=staff,
+                candidates=_assignees(request, dossier, t.action, step),
                 agencies=agencies,
                 initial={"version": dossier.version},
                 prefix=t.action,
@@ -221,6 +259,7 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
             initial={"version": dossier.version, "amount": payments.outstanding(dossier)}
         )
     steps = list(dossier.steps.select_related("agency", "assignee").order_by("order"))
+    open_step = next((s for s in reversed(steps) if s.finished_at is None), None)
     context = {
         "dossier": dossier,
         "timeliness": deadlines.dossier_timeliness(dossier, now=now),
@@ -231,7 +270,8 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
         if personal
         else [],
         "explanation": deadlines.explain_due(dossier),
-        "actions": _action_forms(request, dossier, bound),
+        "actions": _action_forms(request, dossier, bound, open_step),
+        "holder": _holder(dossier, open_step),
         "forms": forms_pdf.available_forms(dossier) if personal else [],
         "read_only": not _works_here(request.user, dossier),
         "key": dossier.code or str(dossier.reference),
@@ -248,7 +288,9 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
 def dossier_action(request, key: str, action: str):
     dossier = _dossier(request, key)
     transition = next((t for t in actions_from(dossier.state) if t.action == action), None)
-    staff = User.objects.filter(is_active=True, is_staff=True, agency=dossier.current_agency)
+    # Any active officer is a valid choice for the form; the service checks he belongs to
+    # the step (the list on screen offers only those who do).
+    staff = User.objects.filter(is_active=True, is_staff=True)
     agencies = Agency.objects.filter(valid_to__isnull=True)
     form = (
         ActionForm(

@@ -254,6 +254,8 @@ def _receiver(event: DossierEvent) -> str:
     data = event.data or {}
     if event.action == "forward" and data.get("to_agency_name"):
         return " – ".join(filter(None, [data["to_agency_name"], data.get("step", "")]))
+    if event.action == "approve":
+        return _("Đã phê duyệt kết quả")
     if data.get("assignee_name"):
         return data["assignee_name"]
     if data.get("new_appointment"):

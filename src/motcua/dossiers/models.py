@@ -164,6 +164,17 @@ class Dossier(models.Model):
         return NATIONAL_STATUS[State(self.state)]
 
     @property
+    def state_display(self) -> str:
+        """The state as shown to officers and applicants: an approved result still being
+        processed says so ("Đang xử lý — đã phê duyệt")."""
+        from .lifecycle import State
+
+        label = State(self.state).label
+        if self.approved_at is not None and self.state in (State.RECEIVED, State.PROCESSING):
+            return _("%(state)s — đã phê duyệt") % {"state": label}
+        return str(label)
+
+    @property
     def display_code(self) -> str:
         return self.code or str(self.reference).upper()[:8]
 

@@ -174,6 +174,21 @@ def pool_condition(user) -> Q:
     return Q(state__in=AT_A_STEP, assignee__isnull=True) & Q(Exists(steps))
 
 
+def counter_condition(user) -> Q:
+    """The dossiers of the counters `user` works at: received by an agency where he holds
+    the reception role himself (not one above it)."""
+    from motcua.org.selectors import active_assignments
+
+    if user.is_superuser:
+        return Q()
+    counters = [
+        a.agency_id
+        for a in active_assignments(user)
+        if a.agency_id and a.role == Role.RECEPTION_OFFICER
+    ]
+    return Q(receiving_agency_id__in=counters)
+
+
 def person_condition(user) -> Q:
     """The dossiers `user` holds himself ("Tôi đang xử lý")."""
     return Q(state__in=AT_A_STEP, assignee_id=user.pk)

@@ -56,6 +56,26 @@ class CatalogFilterForm(forms.Form):
             "online_level": data.get("level", ""),
         }
 
+    def chosen(self) -> list[str]:
+        """The names of the filters in force besides the words searched for, for the summary
+        of the filter panel that a phone shows folded."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        names = []
+        for name in ("field", "agency", "tier", "level"):
+            if value := data.get(name):
+                names += [label for key, label in _flat(self.fields[name].choices) if key == value]
+        return names
+
+
+def _flat(choices):
+    """A select's choices with their groups (optgroups) opened."""
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield key, label
+
 
 class LookupForm(forms.Form):
     ma = forms.CharField(

@@ -83,6 +83,8 @@ def step_refusal(actor, t: Transition, dossier: Dossier, step: DossierStep | Non
         return None
     if t.action == "approve" and dossier.approved_at is not None:
         return _("Hồ sơ đã được phê duyệt trước đó.")
+    if t.action == "mark_result_ready" and dossier.approved_at is None:
+        return _("Kết quả chưa được lãnh đạo phê duyệt.")
     if t.action not in ownership.OWNER_ONLY and t.action != "resume":
         return None
     if step is not None and (
@@ -111,7 +113,7 @@ def begin(action: str, actor, dossier, expected_version: int | None) -> tuple[Do
     t = transition(action)
     locked = lock(dossier, expected_version)
     check_allowed(actor, t, locked)
-    if t.action in ownership.OWNER_ONLY or t.action in ("claim", "approve", "resume"):
+    if t.action in ownership.OWNER_ONLY or t.action in ("claim", "resume"):
         step = current_step(locked)
         refused = step_refusal(actor, t, locked, step)
         if refused is not None:
