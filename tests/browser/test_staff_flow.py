@@ -110,7 +110,10 @@ def test_counter_to_return_through_every_role(demo, desk):
     _open(head, code)
     section = head.locator("details.action", has=head.get_by_text("Phân công xử lý", exact=True))
     section.locator("summary").click()
-    section.get_by_label("Cán bộ xử lý").select_option(label="Đỗ Thị Oanh")
+    # Each name comes with the person's title and how many dossiers he holds now.
+    oanh = section.locator("option", has_text="Đỗ Thị Oanh")
+    expect(oanh).to_contain_text("hồ sơ đang xử lý")
+    section.get_by_label("Cán bộ xử lý").select_option(value=oanh.get_attribute("value"))
     section.get_by_role("button", name="Phân công xử lý").click()
     expect(head.locator(".message-success")).to_contain_text("Phân công xử lý")
 
