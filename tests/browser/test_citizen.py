@@ -275,3 +275,22 @@ def test_rate_a_counter_dossier_from_its_lookup(phone, world):
     expect(page.get_by_text("Cảm ơn bạn đã đánh giá.")).to_be_visible()
     page.goto(f"/tra-cuu/danh-gia/?ma={dossier.code}&dt=5678")
     expect(page.get_by_text("Hồ sơ này đã được đánh giá. Cảm ơn bạn.")).to_be_visible()
+
+
+def test_a_free_procedure_says_so_before_submitting(phone, online):
+    """The review page of a procedure without fees says it is free, not that a fee will be
+    announced (issue 24)."""
+    from django.urls import reverse
+
+    online.procedure.fees.all().delete()
+    page = phone
+    page.goto(reverse("portal:procedure_detail", args=[online.procedure.national_code]))
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    sign_up(page)
+    # Signed up, the citizen lands on his new draft.
+    page.wait_for_url(re.compile(r"/tai-khoan/ho-so/"))
+    dossier = Dossier.objects.get(owner__isnull=False)
+    page.goto(reverse("portal:review", args=[dossier.reference]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xem lại trước khi nộp")
+    expect(page.get_by_text("Thủ tục này không mất phí, lệ phí.")).to_be_visible()
+    expect(page.get_by_text("bạn sẽ được thông báo cách nộp")).to_have_count(0)
