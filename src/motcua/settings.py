@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "motcua.demo",
     "motcua.ops",
     "motcua.privacy",
+    "motcua.notify",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
