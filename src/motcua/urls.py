@@ -16,6 +16,7 @@ urlpatterns = [
     path("oidc/", include("mozilla_django_oidc.urls")),
     # The payment gateway's IPN and return addresses, registered with it once.
     path("thanh-toan/", include("motcua.payments.urls")),
+    path("webhooks/", include("motcua.notify.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),

@@ -128,26 +128,26 @@ def test_notification_is_enqueued_only_after_commit(world, django_capture_on_com
         world.receive()
     # Deferred to the commit: the applicant's notice, and dropping the cached public lookup.
     deferred = sorted(c.__qualname__.split(".")[0] for c in callbacks)
-    assert deferred == ["_notify_on_commit", "drop_on_commit"]
+    assert deferred == ["_queue", "drop_on_commit"]
 
 
 def test_applicant_receives_an_email_on_reception(world, mailoutbox):
-    from motcua.dossiers.tasks import notify_applicant
+    from tests.world import send_messages_of
 
     dossier = world.receive()
     event = dossier.events.get()
-    assert notify_applicant.call(event.pk) == "sent"
+    assert send_messages_of(event.pk) == "sent"
     assert len(mailoutbox) == 1
     assert dossier.code in mailoutbox[0].subject and "Đã tiếp nhận" in mailoutbox[0].subject
     assert "binh@example.vn" in mailoutbox[0].to
 
 
 def test_internal_hand_over_sends_nothing(world, mailoutbox):
-    from motcua.dossiers.tasks import notify_applicant
+    from tests.world import send_messages_of
 
     dossier = world.receive()
     result = services.dossier_forward(actor=world.staff[Role.RECEPTION_OFFICER], dossier=dossier)
-    assert notify_applicant.call(result.event.pk) == "skipped"
+    assert send_messages_of(result.event.pk) == "skipped"
     assert mailoutbox == []
 
 

@@ -76,7 +76,7 @@ def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(world, client, 
     _WORLD[:] = [world]
     response = client.post("/receive/", HTTP_X_REQUEST_ID=INCOMING_ID)
     assert response.status_code == 201, response.content
-    task = DBTaskResult.objects.get(task_path="motcua.dossiers.tasks.notify_applicant")
+    task = DBTaskResult.objects.get(task_path="motcua.notify.tasks.deliver")
     call_command("db_worker", batch=True, startup_delay=False, interval=0)
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
@@ -87,7 +87,7 @@ def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(world, client, 
     assert [line["message"] for line in worker_lines] == ["task started", "task finished"]
     for line in worker_lines:
         assert line["request_id"] == INCOMING_ID
-        assert line["task"] == "notify_applicant" and line["task_id"] == str(task.id)
+        assert line["task"] == "deliver" and line["task_id"] == str(task.id)
     assert worker_lines[1]["task_status"] == "SUCCESSFUL"
     # The e-mail went out, but its address is in no log line.
     assert "mai@example.vn" not in json.dumps(lines)
@@ -95,9 +95,9 @@ def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(world, client, 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_a_task_enqueued_outside_a_request_carries_no_id(log_lines):
-    from motcua.dossiers.tasks import notify_applicant
+    from motcua.notify.tasks import deliver
 
-    result = notify_applicant.enqueue(999_999)
+    result = deliver.enqueue("not-a-message-id")  # fails: no such id can exist
     assert "request_id" not in DBTaskResult.objects.get(pk=result.id).args_kwargs
     call_command("db_worker", batch=True, startup_delay=False, interval=0)
     worker = [line for line in log_lines() if line["logger"] == "motcua.tasks"]

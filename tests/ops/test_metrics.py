@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
 from motcua.dossiers.models import Channel
-from motcua.dossiers.tasks import notify_applicant
+from motcua.notify.tasks import deliver
 from motcua.ops import metrics
 from motcua.payments.models import Payment
 
@@ -66,8 +66,8 @@ def test_task_queue_depth_age_and_failures_come_from_the_task_table(client, worl
     before = scrape(client)
     depth = ("motcua_tasks_queue_depth", {"backend": "default", "queue": "default"})
     assert value(before, depth[0], **depth[1]) == 0  # the series exists with nothing waiting
-    waiting = notify_applicant.enqueue(1)
-    failing = notify_applicant.enqueue(2)
+    waiting = deliver.enqueue(1)
+    failing = deliver.enqueue(2)
     DBTaskResult.objects.filter(pk=waiting.id).update(
         enqueued_at=timezone.now() - timedelta(minutes=5)
     )

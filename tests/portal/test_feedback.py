@@ -91,8 +91,8 @@ def test_an_answer_the_sender_did_not_allow_stays_private(client, world):
 
 
 def test_the_answer_reaches_the_sender_by_email(world, mailoutbox, client):
+    from motcua.notify.services import deliver
     from motcua.portal.services import feedback_answer
-    from motcua.portal.tasks import notify_feedback_answer
 
     send(client, world)
     item = feedback_answer(
@@ -100,7 +100,8 @@ def test_the_answer_reaches_the_sender_by_email(world, mailoutbox, client):
         feedback=Feedback.objects.get(),
         answer="Xã đã bố trí thêm người vào sáng thứ Hai.",
     )
-    assert notify_feedback_answer.call(item.pk) == "sent"
+    (message,) = item.messages.all()
+    assert deliver(message.pk) == "sent"
     assert mailoutbox[0].to == ["nam@example.vn"] and "thêm người" in mailoutbox[0].body
 
 

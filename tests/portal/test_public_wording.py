@@ -16,13 +16,12 @@ from motcua.dossiers import public_events, services
 from motcua.dossiers.lifecycle import ACTIONS, State
 from motcua.dossiers.models import OTHER_EVENTS, Dossier
 from motcua.dossiers.selectors import cached_public_lookup, lookup_url
-from motcua.dossiers.tasks import notify_applicant
 from motcua.org.models import Role
 from motcua.payments import services as payments
 from motcua.portal import services as portal_services
 from motcua.portal.models import Rating
 from tests.portal.citizen import citizen, online_world
-from tests.world import bring_to, pdf_upload
+from tests.world import bring_to, pdf_upload, send_messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +275,7 @@ def test_submission_is_told_by_e_mail_in_the_public_words(
     _user, dossier = submit_online(client, world, django_capture_on_commit_callbacks)
     events = dossier.events.order_by("seq")
     # The draft's own events tell nobody; the submission does, as the confirmation promised.
-    assert [notify_applicant.call(e.pk) for e in events] == ["skipped"] * 4 + ["sent"]
+    assert [send_messages_of(e.pk) for e in events] == ["skipped"] * 4 + ["sent"]
     (mail,) = mailoutbox
     assert mail.to == ["hoa@example.vn"]
     assert "Đã nộp hồ sơ trực tuyến" in mail.subject
@@ -288,8 +287,9 @@ def test_submission_is_told_by_e_mail_in_the_public_words(
 @pytest.mark.parametrize(
     ("email", "promise"),
     [
-        ("hoa@example.vn", "Thông báo được gửi vào thư điện tử hoa@example.vn"),
-        ("", "Thông báo hiện ở trang hồ sơ của bạn."),
+        # Not chosen on the form: every contact given (the phone is, in submit_online).
+        ("hoa@example.vn", "Thông báo được gửi qua Tin nhắn SMS, Thư điện tử và hiện ở trang"),
+        ("", "Thông báo được gửi qua Tin nhắn SMS và hiện ở trang hồ sơ."),
     ],
 )
 def test_the_confirmation_promises_only_what_is_sent(
@@ -308,7 +308,7 @@ def test_a_supplement_request_is_told_with_every_item_and_the_lookup_link(world,
         missing_items=["Bản sao sổ hộ khẩu", "Giấy chứng sinh"],
         note="Nộp bản sao có chứng thực",
     ).event
-    assert notify_applicant.call(event.pk) == "sent"
+    assert send_messages_of(event.pk) == "sent"
     body = mailoutbox[0].body
     assert "Cơ quan yêu cầu bổ sung hồ sơ" in mailoutbox[0].subject
     assert "Chờ bạn bổ sung giấy tờ: Bản sao sổ hộ khẩu; Giấy chứng sinh." in body
@@ -318,7 +318,7 @@ def test_a_supplement_request_is_told_with_every_item_and_the_lookup_link(world,
 
 def test_reception_is_told_with_the_appointment(world, mailoutbox):
     dossier = world.receive()
-    assert notify_applicant.call(dossier.events.get().pk) == "sent"
+    assert send_messages_of(dossier.events.get().pk) == "sent"
     assert "Đã tiếp nhận hồ sơ" in mailoutbox[0].subject
     body = mailoutbox[0].body
     assert "Cơ quan đang giải quyết." in body

@@ -61,6 +61,9 @@ PUBLIC = {
     "oidc_authentication_init": "starts a sign-in at the national identity provider",
     "oidc_logout": "signs the visitor out",
     "payments:ipn": "the gateway's notice, accepted only with its signature",
+    "notify:esms_receipt": "the SMS gateway's receipt: with the callback token, marks a known "
+    "message delivered; nothing else",
+    "notify:zalo_events": "Zalo's events, accepted only with the OA's signature",
     "payments:return": "the gateway's return, shown only with its signature",
     "payments:sandbox": "the development gateway (404 in production), signed requests only",
     "set_language": "switches the visitor's language",

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import unicodedata
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -239,9 +240,10 @@ def _admin_objects(world, member, payment, feedback, rated) -> dict:
     from rest_framework.authtoken.models import Token, TokenProxy
 
     from motcua.monitoring.models import BandScale
-    from motcua.portal.tasks import notify_feedback_answer
+    from motcua.notify.models import Message, OptOut, Template
+    from motcua.notify.tasks import deliver
 
-    notify_feedback_answer.enqueue(feedback.pk)
+    deliver.enqueue(str(uuid.uuid4()))
     token = Token.objects.create(user=member)
     return {
         "auth.Group": Group.objects.create(name="Nhóm kín MATRIX"),
@@ -268,6 +270,11 @@ def _admin_objects(world, member, payment, feedback, rated) -> dict:
         "django_tasks_database.DBTaskResult": DBTaskResult.objects.get(),
         "monitoring.BandScale": BandScale.objects.first() or BandScale.objects.create(),
         "authtoken.TokenProxy": TokenProxy.objects.get(pk=token.pk),
+        "notify.Template": Template.objects.order_by("pk").first(),
+        "notify.Message": Message.objects.filter(dossier__receiving_agency=world.commune_ubnd)
+        .order_by("created_at")
+        .first(),
+        "notify.OptOut": OptOut.objects.create(channel="sms", address="84900000123"),
     }
 
 

@@ -88,6 +88,7 @@ def _decide(request, form, agency, procedure):
     data = form.cleaned_data
     applicant = {k: data[k] for k in ("name", "id_number", "phone", "email", "address")}
     applicant["kind"] = data["applicant_kind"]
+    applicant["notify_by"] = data["notify_by"] or None  # none ticked: every contact given
     decision = request.POST.get("decision", "receive")
     if decision == "incomplete":
         result = services.dossier_turn_away_at_counter(

@@ -200,6 +200,13 @@ class CounterForm(forms.Form):
     phone = forms.CharField(label=_("Điện thoại"), required=False, max_length=20)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=300)
+    notify_by = forms.MultipleChoiceField(
+        label=_("Báo tình trạng hồ sơ qua"),
+        choices=[("sms", _("SMS")), ("zns", _("Zalo")), ("email", _("Thư điện tử"))],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Không chọn: báo qua số điện thoại và thư điện tử đã ghi."),
+    )
     channel = forms.TypedChoiceField(
         label=_("Kênh"),
         choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)],

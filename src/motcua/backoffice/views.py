@@ -272,6 +272,7 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
         "explanation": deadlines.explain_due(dossier),
         "actions": _action_forms(request, dossier, bound, open_step),
         "holder": _holder(dossier, open_step),
+        "sent_messages": dossier.messages.order_by("-created_at")[:50] if personal else [],
         "forms": forms_pdf.available_forms(dossier) if personal else [],
         "read_only": not _works_here(request.user, dossier),
         "key": dossier.code or str(dossier.reference),

@@ -69,6 +69,8 @@ class Dossier(models.Model):
     )
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    # How the applicant chose to be told: "sms", "zns", "email" (motcua.notify.models.Channel).
+    notify_by = models.JSONField(_("nhận thông báo qua"), default=list, blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     owner = models.ForeignKey(
         User,
@@ -162,6 +164,18 @@ class Dossier(models.Model):
     @property
     def national_status(self) -> int:
         return NATIONAL_STATUS[State(self.state)]
+
+    @property
+    def notify_by_display(self) -> str:
+        """The channels the applicant chose, in words ("Tin nhắn SMS, Zalo")."""
+        from motcua.notify.models import Channel
+
+        labels = {
+            Channel.SMS: _("Tin nhắn SMS"),
+            Channel.ZNS: _("Zalo"),
+            Channel.EMAIL: _("Thư điện tử"),
+        }
+        return ", ".join(str(labels[c]) for c in labels if c in (self.notify_by or []))
 
     @property
     def state_display(self) -> str:

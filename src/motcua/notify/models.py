@@ -1,4 +1,9 @@
+"""The outbox (every message motcua sends), its templates, opt-outs and provider tokens."""
+
+import uuid
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,3 +26,156 @@ class ProviderToken(models.Model):
 
     def __str__(self):
         return self.provider
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Thư điện tử")
+    SMS = "sms", _("Tin nhắn SMS")
+    ZNS = "zns", _("Zalo (tin ZNS)")
+    ZALO_OA = "zalo_oa", _("Zalo OA (trả lời)")
+
+
+# What a citizen may choose to be told by (the OA reply answers a message he wrote).
+CHOOSABLE = (Channel.SMS, Channel.ZNS, Channel.EMAIL)
+
+
+class Event(models.TextChoices):
+    """The moments a message is sent for; each has its own template per channel."""
+
+    RECEIVED = "received", _("Tiếp nhận, hẹn trả kết quả")
+    COMPLETION = "completion", _("Yêu cầu hoàn thiện trước khi tiếp nhận")
+    NOT_RECEIVED = "not_received", _("Từ chối tiếp nhận")
+    SUPPLEMENT = "supplement", _("Yêu cầu bổ sung")
+    SUSPENDED = "suspended", _("Tạm dừng giải quyết")
+    APOLOGY = "apology", _("Xin lỗi, hẹn lại ngày trả")
+    RESULT_READY = "result_ready", _("Có kết quả, cách nhận")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REJECTED = "rejected", _("Từ chối giải quyết")
+    PAID = "paid", _("Xác nhận đã nộp phí, lệ phí")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
+    LOOKUP = "lookup", _("Trả lời tra cứu")
+    LOOKUP_LINK = "lookup_link", _("Đường dẫn tra cứu (tổng đài)")
+
+
+class Template(models.Model):
+    """Mẫu tin: the text of one event's message on one channel, edited in the admin.
+
+    An SMS template must be the very text the carrier registered for the brandname, with
+    placeholders where the values go: it is checked on save for unknown placeholders and its
+    length shown in segments (motcua.notify.templating)."""
+
+    event = models.CharField(_("sự kiện"), max_length=24, choices=Event.choices)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    subject = models.CharField(_("tiêu đề (thư điện tử)"), max_length=200, blank=True)
+    text = models.TextField(_("nội dung"), max_length=2000)
+    zns_template_id = models.CharField(_("mã mẫu ZNS đã được duyệt"), max_length=40, blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mẫu tin")
+        verbose_name_plural = _("mẫu tin")
+        ordering = ["event", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"], name="notify_template_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_event_display()} · {self.get_channel_display()}"
+
+    def clean(self):
+        from .templating import check_template
+
+        check_template(self)
+
+
+class Message(models.Model):
+    """One message motcua sends, from the moment the change that causes it commits.
+
+    Its id is the providers' deduplication id (eSMS RequestId, ZNS tracking_id): every attempt
+    sends the same id, so a retried or re-run send is never delivered twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Chờ gửi")
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        DELIVERED = "delivered", _("Đã nhận")
+        SEEN = "seen", _("Đã xem")
+        FAILED = "failed", _("Lỗi, không gửi lại")
+        GIVEN_UP = "given_up", _("Đã ngừng thử lại")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("người nhận"), max_length=254)
+    event = models.CharField(_("sự kiện"), max_length=24, choices=Event.choices)
+    data = models.JSONField(_("dữ liệu của mẫu"), default=dict, blank=True)
+    subject = models.CharField(_("tiêu đề"), max_length=300, blank=True)
+    text = models.TextField(_("nội dung"))
+    zns_template_id = models.CharField(max_length=40, blank=True)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    dossier_event = models.ForeignKey(
+        "dossiers.DossierEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feedback = models.ForeignKey(
+        "portal.Feedback",
+        verbose_name=_("phản ánh"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    # The agency the message is about (the dossier's receiving agency): counted per unit.
+    agency = models.ForeignKey(
+        "org.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    provider_id = models.CharField(_("mã của nhà cung cấp"), max_length=100, blank=True)
+    answer = models.TextField(_("trả lời gần nhất của nhà cung cấp"), blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("nhận lúc"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("xem lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tin đã gửi")
+        verbose_name_plural = _("hộp thư đi")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notify_msg_due"),
+            models.Index(fields=["channel", "provider_id"], name="notify_msg_provider"),
+            models.Index(fields=["created_at"], name="notify_msg_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class OptOut(models.Model):
+    """A number (or Zalo user) that said "stop" to a channel: nothing more is sent there."""
+
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("số điện thoại / định danh"), max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("từ chối nhận tin")
+        verbose_name_plural = _("từ chối nhận tin")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address"], name="notify_optout_once")
+        ]
+
+    def __str__(self):
+        return f"{self.address} · {self.get_channel_display()}"

@@ -206,6 +206,13 @@ class ProfileForm(ServiceCheckedForm):
 # --- online submission ---------------------------------------------------------------------
 
 
+NOTIFY_CHOICES = [
+    ("sms", _("Tin nhắn SMS")),
+    ("zns", _("Zalo")),
+    ("email", _("Thư điện tử")),
+]
+
+
 class DraftForm(ServiceCheckedForm):
     """The applicant and delivery part of a draft; files are uploaded one component at a time."""
 
@@ -229,6 +236,13 @@ class DraftForm(ServiceCheckedForm):
         widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
     )
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    applicant_notify_by = forms.MultipleChoiceField(
+        label=_("Nhận thông báo về hồ sơ qua"),
+        choices=NOTIFY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Có số điện thoại thì chọn ít nhất một cách."),
+    )
     summary = forms.CharField(
         label=_("Nội dung đề nghị (không bắt buộc)"),
         max_length=500,
@@ -253,6 +267,10 @@ class DraftForm(ServiceCheckedForm):
                 "phone": data.get("applicant_phone", ""),
                 "email": data.get("applicant_email", ""),
                 "address": data.get("applicant_address", ""),
+                # Ticked boxes, when the page showed them (none ticked sends nothing at all).
+                "notify_by": data.getlist("applicant_notify_by")
+                if data.get("notify_shown") and hasattr(data, "getlist")
+                else None,
             },
             "delivery": data.get("delivery", ""),
             "delivery_address": data.get("delivery_address", ""),

@@ -129,6 +129,7 @@ def draft(request, reference):
         "applicant_phone": dossier.applicant_phone,
         "applicant_email": dossier.applicant_email,
         "applicant_address": dossier.applicant_address,
+        "applicant_notify_by": dossier.notify_by,
         "summary": dossier.summary,
         "delivery": dossier.delivery,
         "delivery_address": dossier.delivery_address,

@@ -22,8 +22,8 @@ from motcua.org.models import Agency, User
 from motcua.org.permissions import require
 
 from .models import CitizenProfile, Feedback, Rating, RatingAnswer, RatingCriterion, RatingLevel
+from .notices import tell_feedback_answer
 from .permissions import ANSWER_FEEDBACK
-from .tasks import notify_feedback_answer
 
 PHONE = re.compile(r"^(?:\+?84|0)(\d{9})$")
 ID_NUMBER = re.compile(r"^(\d{12}|\d{10}|\d{13}|\d{9})$")
@@ -294,7 +294,7 @@ def feedback_answer(*, actor, feedback: Feedback, answer: str) -> Feedback:
         locked.answered_at = timezone.now()
         locked.state = Feedback.State.ANSWERED
         locked.save()
-        transaction.on_commit(lambda: notify_feedback_answer.enqueue(locked.pk))
+        tell_feedback_answer(locked)
     return locked
 
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,15 +175,15 @@ def record(
     if dossier.code:
         # The public lookup shows state and timeline: its cached answers go when this commits.
         pagecache.drop_on_commit(*lookup_cache_keys(dossier.code))
-    _notify_on_commit(event)
+    _notify(event, dossier)
     return event
 
 
-def _notify_on_commit(event: DossierEvent) -> None:
-    from ..tasks import notify_applicant
+def _notify(event: DossierEvent, dossier: Dossier) -> None:
+    """The applicant's messages about the event, in this transaction (motcua.notify)."""
+    from motcua.notify.services import queue_for_dossier_event
 
-    event_id = event.pk
-    transaction.on_commit(lambda: notify_applicant.enqueue(event_id))
+    queue_for_dossier_event(event, dossier)
 
 
 def require_text(value, field_name: str, message: str) -> str:

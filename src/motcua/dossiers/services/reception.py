@@ -58,10 +58,35 @@ def _applicant_values(applicant: dict) -> dict:
     phone = str(values["applicant_phone"]).replace(" ", "")
     if phone and not (phone.lstrip("+").isdigit() and 9 <= len(phone.lstrip("+")) <= 12):
         errors["applicant.phone"] = [_("Số điện thoại không hợp lệ.")]
+    values["notify_by"] = _notify_by(applicant.get("notify_by"), phone, values, errors)
     if errors:
         raise InvalidInput(errors)
     values["applicant_phone"] = phone
     return values
+
+
+def _notify_by(chosen, phone: str, values: dict, errors: dict) -> list[str]:
+    """How the applicant is told (motcua.notify): as chosen, each with its contact given, at
+    least one when a phone number is; not chosen at all, by every contact given."""
+    from motcua.notify.models import CHOOSABLE, Channel
+
+    email = str(values["applicant_email"]).strip()
+    if chosen is None:
+        return [c for c, ok in ((Channel.SMS, phone), (Channel.EMAIL, email)) if ok]
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    picked = [str(c) for c in CHOOSABLE if str(c) in {str(x) for x in chosen}]
+    if len(picked) != len(set(map(str, chosen))):
+        errors["applicant.notify_by"] = [_("Chỉ chọn SMS, Zalo hoặc thư điện tử.")]
+    elif phone and not picked:
+        errors["applicant.notify_by"] = [
+            _("Chọn ít nhất một cách nhận thông báo (SMS, Zalo hoặc thư điện tử).")
+        ]
+    elif not phone and {Channel.SMS, Channel.ZNS} & set(picked):
+        errors["applicant.notify_by"] = [_("Nhập số điện thoại để nhận thông báo qua SMS, Zalo.")]
+    elif not email and Channel.EMAIL in picked:
+        errors["applicant.notify_by"] = [_("Nhập thư điện tử để nhận thông báo qua thư.")]
+    return picked
 
 
 def _store_inputs(dossier, files, actor, purpose=DossierFile.Purpose.INPUT) -> list[DossierFile]:

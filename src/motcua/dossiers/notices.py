@@ -1,10 +1,9 @@
-"""Follow-up work after a dossier changes: telling the applicant, off the request path."""
+"""What the applicant is told about a dossier's event, in the words of its public timeline (the
+outbox, motcua.notify, sends it)."""
 
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from . import public_events
 from .selectors import lookup_url, public_url
@@ -42,21 +41,3 @@ def message_for(event, dossier) -> tuple[str, str] | None:
         lines.append(_("Tra cứu: %(u)s") % {"u": lookup_url(dossier)})
     subject = _("Hồ sơ %(c)s: %(t)s") % {"c": code, "t": line.title}
     return subject, "\n".join(lines)
-
-
-@task()
-def notify_applicant(event_id: int) -> str:
-    """E-mail the applicant about a public event of their dossier (SMS and Zalo come later)."""
-    from .models import DossierEvent
-
-    event = DossierEvent.objects.select_related("dossier__procedure", "actor_agency").get(
-        pk=event_id
-    )
-    dossier = event.dossier
-    if not dossier.applicant_email:
-        return "skipped"
-    message = message_for(event, dossier)
-    if message is None:
-        return "skipped"
-    send_mail(*message, None, [dossier.applicant_email], fail_silently=False)
-    return "sent"

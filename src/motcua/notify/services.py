@@ -1,0 +1,358 @@
+"""Writes of the outbox: queueing messages with the change that causes them, sending them
+once, retrying what may succeed later, and recording what the providers tell us back.
+
+Queueing happens inside the caller's transaction (a dossier's event, a feedback's answer): a
+message exists exactly when its cause does. Sending happens in a task after commit, one task
+per message; the row is marked "sending" (with the attempt counted) in its own transaction
+before the provider is called, so a worker killed mid-send leaves a row that the next run
+sends again under the same id — and the providers that deduplicate drop the second copy.
+"""
+
+import logging
+import os
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import sms_text
+from .channels import ChannelError, Outgoing, Permanent, Transient, channel_for, phone_e164_vn
+from .models import CHOOSABLE, Channel, Event, Message, OptOut, Template
+from .templating import render
+
+log = logging.getLogger("motcua.notify")
+
+# Which event of the outbox each dossier action is told by (others: e-mail only, if at all).
+ACTION_EVENTS = {
+    "receive": Event.RECEIVED,
+    "request_completion": Event.COMPLETION,
+    "refuse_reception": Event.NOT_RECEIVED,
+    "request_supplement": Event.SUPPLEMENT,
+    "suspend": Event.SUSPENDED,
+    "apologize": Event.APOLOGY,
+    "mark_result_ready": Event.RESULT_READY,
+    "return_result": Event.RETURNED,
+    "reject": Event.REJECTED,
+    "pay_counter": Event.PAID,
+    "pay_online": Event.PAID,
+}
+
+
+def _conf(name: str, default):
+    return settings.MOTCUA.get(name, default)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def opted_out(channel: str, address: str) -> bool:
+    return OptOut.objects.filter(channel=channel, address=_address_key(channel, address)).exists()
+
+
+def _address_key(channel: str, address: str) -> str:
+    """Phone numbers compared in one form, whatever way they were typed."""
+    if channel in (Channel.SMS, Channel.ZNS):
+        try:
+            return phone_e164_vn(address)
+        except Permanent:
+            return address.strip()
+    return address.strip().lower()
+
+
+def chosen_channels(dossier) -> list[str]:
+    """How the applicant chose to be told; before the choice existed, e-mail if given."""
+    chosen = [c for c in (dossier.notify_by or []) if c in CHOOSABLE]
+    if not chosen and dossier.applicant_email:
+        chosen = [Channel.EMAIL]
+    return chosen
+
+
+def _recipient(channel: str, dossier) -> str:
+    if channel == Channel.EMAIL:
+        return dossier.applicant_email
+    return dossier.applicant_phone
+
+
+def _moment(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def dossier_data(event, dossier) -> dict:
+    """The values a dossier event's templates may use (motcua.notify.templating)."""
+    from motcua.core.templatetags.humanize_vn import dong
+    from motcua.dossiers import public_events
+    from motcua.dossiers.selectors import lookup_url
+
+    data = event.data or {}
+    line = public_events.describe(event, dossier)
+    items = data.get("missing_items") or []
+    return {
+        "ma_ho_so": dossier.display_code,
+        "thu_tuc": dossier.procedure.name,
+        "co_quan": dossier.receiving_agency.name,
+        "tra_cuu": lookup_url(dossier) if dossier.code else "",
+        "hen_tra": _moment(dossier.appointment_at),
+        "giay_to": "; ".join(str(i) for i in items),
+        "ly_do": event.note,
+        "cach_nhan": str(line.awaited) if line is not None else "",
+        "so_tien": dong(data["amount"]) if isinstance(data.get("amount"), int) else "",
+    }
+
+
+def _templates(event: str) -> dict[str, Template]:
+    return {t.channel: t for t in Template.objects.filter(event=event, active=True)}
+
+
+def _fill(template: Template | None, data: dict, channel: str) -> tuple[str, str]:
+    """Subject and text of one message. An SMS template written without diacritics (one GSM-7
+    segment holds 160 characters, a Unicode one 70) gets its values without them too."""
+    text = render(template.text, data)
+    if channel == Channel.SMS and sms_text.is_gsm7(template.text):
+        text = render(
+            template.text, {k: sms_text.strip_diacritics(str(v)) for k, v in data.items()}
+        )
+    return render(template.subject, data), text
+
+
+def queue_for_dossier_event(event, dossier) -> list[Message]:
+    """The messages telling the applicant about `event`, one per channel he chose, written in
+    the caller's transaction and sent after it commits."""
+    from motcua.dossiers.notices import message_for
+
+    outbox_event = ACTION_EVENTS.get(event.action)
+    templates = _templates(outbox_event) if outbox_event else {}
+    rows = []
+    for channel in chosen_channels(dossier):
+        recipient = _recipient(channel, dossier)
+        if not recipient or opted_out(channel, recipient):
+            continue
+        template = templates.get(channel)
+        if template is not None:
+            subject, text = _fill(template, dossier_data(event, dossier), channel)
+        elif channel == Channel.EMAIL:
+            # Every public event is told by e-mail, in the timeline's words, unless the
+            # province wrote its own template for it.
+            message = message_for(event, dossier)
+            if message is None:
+                continue
+            subject, text = message
+        else:
+            continue  # SMS and Zalo only for the events their templates name
+        rows.append(
+            Message(
+                channel=channel,
+                recipient=recipient,
+                event=outbox_event or Event.RECEIVED,
+                data={"action": event.action},
+                subject=subject[:300],
+                text=text,
+                zns_template_id=template.zns_template_id if template else "",
+                dossier=dossier,
+                dossier_event=event,
+                agency_id=dossier.receiving_agency_id,
+            )
+        )
+    return _queue(rows)
+
+
+def queue(
+    *,
+    channel: str,
+    recipient: str,
+    event: str,
+    data: dict,
+    dossier=None,
+    feedback=None,
+    agency_id=None,
+    fallback_text: str = "",
+    subject: str = "",
+) -> Message | None:
+    """One message from the event's template on `channel` (or `fallback_text` when the
+    province has none): for feedback answers, lookup answers and the hotline's links."""
+    if not recipient or opted_out(channel, recipient):
+        return None
+    template = _templates(event).get(channel)
+    if template is not None:
+        subject, text = _fill(template, data, channel)
+    elif fallback_text:
+        text = fallback_text
+    else:
+        return None
+    rows = _queue(
+        [
+            Message(
+                channel=channel,
+                recipient=recipient,
+                event=event,
+                data={k: str(v) for k, v in data.items()},
+                subject=subject[:300],
+                text=text,
+                zns_template_id=template.zns_template_id if template else "",
+                dossier=dossier,
+                feedback=feedback,
+                agency_id=agency_id,
+            )
+        ]
+    )
+    return rows[0]
+
+
+def _queue(rows: list[Message]) -> list[Message]:
+    if not rows:
+        return []
+    Message.objects.bulk_create(rows)
+    ids = [str(m.pk) for m in rows]
+    transaction.on_commit(lambda: _enqueue(ids))
+    return rows
+
+
+def _enqueue(ids, run_after=None) -> None:
+    from .tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after else deliver
+    for message_id in ids:
+        task.enqueue(message_id)
+
+
+def _outgoing(message: Message) -> Outgoing:
+    callback = ""
+    if message.channel == Channel.SMS and _conf("SMS_RECEIPTS", True):
+        from django.urls import reverse
+
+        callback = _conf("PUBLIC_URL", "").rstrip("/") + reverse("notify:esms_receipt")
+        if token := os.environ.get("ESMS_CALLBACK_TOKEN", ""):
+            # eSMS signs nothing: the token in the address tells its receipts from forgeries.
+            callback += "?" + urlencode({"t": token})
+    return Outgoing(
+        id=str(message.pk),
+        channel=message.channel,
+        recipient=message.recipient,
+        text=message.text,
+        subject=message.subject,
+        template_id=message.zns_template_id,
+        template_data={k: v for k, v in (message.data or {}).items() if k != "action"},
+        callback_url=callback,
+    )
+
+
+def _claim(message_id) -> Message | None:
+    """Mark the message as being sent (its attempt counted), or None if there is nothing to
+    do now: already sent or given up, or another worker is sending it (its lease runs)."""
+    lease = timedelta(seconds=_conf("NOTIFY_SEND_LEASE_SECONDS", 60))
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return None
+        if message.status == Message.Status.SENDING and message.sending_since + lease > now:
+            # Someone else is at it: look again when his lease ends, in case he died.
+            transaction.on_commit(
+                lambda: _enqueue([message_id], run_after=message.sending_since + lease)
+            )
+            return None
+        if message.status not in (Message.Status.QUEUED, Message.Status.SENDING):
+            return None
+        if message.next_attempt_at and message.next_attempt_at > now:
+            transaction.on_commit(lambda: _enqueue([message_id], run_after=message.next_attempt_at))
+            return None
+        message.status = Message.Status.SENDING
+        message.sending_since = now
+        message.attempts += 1
+        message.save(update_fields=["status", "sending_since", "attempts"])
+    return message
+
+
+def deliver(message_id) -> str:
+    """Send one queued message; the task's body (motcua.notify.tasks.deliver)."""
+    message = _claim(message_id)
+    if message is None:
+        return "nothing to do"
+    try:
+        sent = channel_for(message.channel).send(_outgoing(message))
+    except Transient as exc:
+        return _failed(message, exc, retry=True)
+    except (Permanent, ChannelError) as exc:
+        return _failed(message, exc, retry=False)
+    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
+        status=Message.Status.SENT,
+        provider_id=sent.provider_id[:100],
+        answer=sent.answer,
+        reason="",
+        sent_at=timezone.now(),
+        sending_since=None,
+    )
+    return "sent"
+
+
+def _failed(message: Message, exc: ChannelError, *, retry: bool) -> str:
+    limit = _conf("NOTIFY_MAX_ATTEMPTS", 6)
+    now = timezone.now()
+    if retry and message.attempts < limit:
+        when = now + backoff(message.attempts)
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.QUEUED,
+            reason=str(exc.reason)[:300],
+            answer=exc.answer,
+            next_attempt_at=when,
+            sending_since=None,
+        )
+        _enqueue([str(message.pk)], run_after=when)
+        log.warning("notify: %s to retry at %s: %s", message.pk, when, exc.reason)
+        return "retry"
+    status = Message.Status.GIVEN_UP if retry else Message.Status.FAILED
+    reason = str(exc.reason)
+    if retry:
+        reason = _("Đã thử %(n)s lần: %(r)s") % {"n": message.attempts, "r": reason}
+    Message.objects.filter(pk=message.pk).update(
+        status=status, reason=reason[:300], answer=exc.answer, sending_since=None
+    )
+    log.warning("notify: %s %s: %s", message.pk, status, exc.reason)
+    return str(status)
+
+
+# --- what comes back ---------------------------------------------------------------------
+
+ORDER = [
+    Message.Status.QUEUED,
+    Message.Status.SENDING,
+    Message.Status.SENT,
+    Message.Status.DELIVERED,
+    Message.Status.SEEN,
+]
+
+
+def record_receipt(*, channel: str, provider_id: str, status: str, at=None) -> bool:
+    """A delivery receipt (delivered, seen) for the message the provider knows by
+    `provider_id`. Unknown ids and receipts older than what is known change nothing."""
+    if not provider_id:
+        return False
+    at = at or timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(channel=channel, provider_id=provider_id)
+            .first()
+        )
+        if message is None or message.status not in ORDER:
+            return False
+        if ORDER.index(status) <= ORDER.index(message.status):
+            return False  # a replay, or a receipt that arrives after a later one
+        message.status = status
+        fields = ["status"]
+        if status == Message.Status.DELIVERED or message.delivered_at is None:
+            message.delivered_at = at
+            fields.append("delivered_at")
+        if status == Message.Status.SEEN:
+            message.seen_at = at
+            fields.append("seen_at")
+        message.save(update_fields=fields)
+    return True
+
+
+def opt_out(channel: str, address: str) -> None:
+    OptOut.objects.get_or_create(channel=channel, address=_address_key(channel, address))
