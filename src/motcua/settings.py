@@ -430,6 +430,11 @@ MOTCUA = {
     "LOCKOUT_PER_ADDRESS": int(os.environ.get("MOTCUA_LOCKOUT_PER_ADDRESS", "5")),
     "LOCKOUT_PER_ACCOUNT": int(os.environ.get("MOTCUA_LOCKOUT_PER_ACCOUNT", "20")),
     "LOCKOUT_MINUTES": int(os.environ.get("MOTCUA_LOCKOUT_MINUTES", "15")),
+    # Lookups (searches and dossiers opened) one hotline operator may make per hour: enough
+    # for a busy desk, too few to copy the province's dossiers through it.
+    "HOTLINE_LOOKUPS_PER_HOUR": int(os.environ.get("MOTCUA_HOTLINE_LOOKUPS_PER_HOUR", "120")),
+    # Lookup links the hotline may send about one dossier per hour (the applicant is not spammed).
+    "HOTLINE_LINKS_PER_HOUR": int(os.environ.get("MOTCUA_HOTLINE_LINKS_PER_HOUR", "3")),
     # Feedback messages one address may send per hour (against floods).
     "FEEDBACK_PER_HOUR": int(os.environ.get("MOTCUA_FEEDBACK_PER_HOUR", "10")),
     # Citizen accounts with a phone number or e-mail and a password. A province that signs
@@ -446,6 +451,29 @@ MOTCUA = {
         "DRAFT_DAYS": int(os.environ.get("MOTCUA_RETENTION_DRAFT_DAYS", "180")),
         "FEEDBACK_YEARS": int(os.environ.get("MOTCUA_RETENTION_FEEDBACK_YEARS", "0")),
     },
+    # --- notifications (motcua.notify; the providers' keys: docs/operations.md) ---
+    # Attempts before a message that keeps failing for a passing reason is given up.
+    "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "6")),
+    # How long a send may take before another worker may send the message again.
+    "NOTIFY_SEND_LEASE_SECONDS": int(os.environ.get("MOTCUA_NOTIFY_SEND_LEASE", "60")),
+    # Ask eSMS for delivery receipts (its CallbackUrl, under MOTCUA_PUBLIC_URL).
+    "SMS_RECEIPTS": env_bool("MOTCUA_SMS_RECEIPTS", True),
+    # Lookup by SMS: "<keyword> <code>" to the province's short number; words that stop it.
+    "NOTIFY_SMS_KEYWORD": os.environ.get("MOTCUA_SMS_KEYWORD", "TRACUU"),
+    "NOTIFY_SMS_SHORT_NUMBER": os.environ.get("MOTCUA_SMS_SHORT_NUMBER", ""),
+    "NOTIFY_STOP_WORDS": os.environ.get("MOTCUA_STOP_WORDS", "TC HUY"),
+    # Inbound messages answered per number and day (SMS and Zalo each).
+    "NOTIFY_INBOUND_PER_DAY": int(os.environ.get("MOTCUA_INBOUND_PER_DAY", "20")),
+}
+
+# Which adapter sends each kind of message: "local" (records only: development and tests),
+# or the provider's ("esms" or "speedsms" for SMS, "zalo" for ZNS and OA replies, "django"
+# for e-mail through EMAIL_BACKEND).
+MOTCUA_NOTIFY = {
+    "sms": os.environ.get("MOTCUA_SMS_GATEWAY", "local"),
+    "zns": os.environ.get("MOTCUA_ZNS", "local"),
+    "zalo_oa": os.environ.get("MOTCUA_ZALO_OA", "local"),
+    "email": os.environ.get("MOTCUA_EMAIL_CHANNEL", "django"),
 }
 
 # Citizens' sign-in through a national identity provider (VNeID, the national portal's single

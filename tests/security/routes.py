@@ -64,6 +64,8 @@ PUBLIC = {
     "notify:esms_receipt": "the SMS gateway's receipt: with the callback token, marks a known "
     "message delivered; nothing else",
     "notify:zalo_events": "Zalo's events, accepted only with the OA's signature",
+    "notify:sms_mo": "what a citizen texts to the short number: answered with a dossier's "
+    "state only for the code and the sender's own number, like the public lookup",
     "payments:return": "the gateway's return, shown only with its signature",
     "payments:sandbox": "the development gateway (404 in production), signed requests only",
     "set_language": "switches the visitor's language",

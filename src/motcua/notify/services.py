@@ -171,12 +171,13 @@ def queue(
     agency_id=None,
     fallback_text: str = "",
     subject: str = "",
+    use_template: bool = True,
 ) -> Message | None:
     """One message from the event's template on `channel` (or `fallback_text` when the
     province has none): for feedback answers, lookup answers and the hotline's links."""
     if not recipient or opted_out(channel, recipient):
         return None
-    template = _templates(event).get(channel)
+    template = _templates(event).get(channel) if use_template else None
     if template is not None:
         subject, text = _fill(template, data, channel)
     elif fallback_text:

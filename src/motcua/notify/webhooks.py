@@ -11,12 +11,13 @@ import logging
 import os
 from datetime import UTC, datetime
 
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services, zalo_signature
+from . import inbound, services, zalo_signature
 from .models import Channel, Message
 
 log = logging.getLogger("motcua.notify")
@@ -83,6 +84,13 @@ def zalo_events(request):
             status=Message.Status.DELIVERED,
             at=at,
         )
+    elif name == "user_send_text":
+        sender = body.get("sender") if isinstance(body.get("sender"), dict) else {}
+        with transaction.atomic():
+            outcome = inbound.handle(
+                Channel.ZALO_OA, str(sender.get("id") or "")[:100], str(message.get("text", ""))
+            )
+        log.info("notify: Zalo message %s", outcome)
     elif name == "user_seen_message":
         ids = message.get("msg_ids") or [message.get("msg_id")]
         for msg_id in ids if isinstance(ids, list) else []:
@@ -93,3 +101,40 @@ def zalo_events(request):
                 at=at,
             )
     return JsonResponse({"error": 0})
+
+
+# The fields an SMS gateway's MO (mobile-originated) call names the sender and the text by:
+# gateways differ, and each province's contract says which; these are the usual names.
+MO_SENDER = ("Phone", "phone", "msisdn", "from", "From", "sender")
+MO_TEXT = ("Message", "message", "Content", "content", "text", "Text", "body")
+
+
+def _first(params, names) -> str:
+    for name in names:
+        value = params.get(name)
+        if value:
+            return str(value)
+    return ""
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def sms_mo(request):
+    """The gateway forwards what a citizen texted to the province's short number. Gateways
+    sign nothing: a token in the registered address (SMS_MO_TOKEN) tells it from forgeries."""
+    token = os.environ.get("SMS_MO_TOKEN", "")
+    if token and not constant_time_compare(request.GET.get("t", ""), token):
+        log.warning("notify: SMS MO without the token refused")
+        return HttpResponse("forbidden", status=403, content_type="text/plain")
+    params = request.POST if request.method == "POST" else request.GET
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+            params = body if isinstance(body, dict) else {}
+        except ValueError:
+            params = {}
+    sender = "".join(ch for ch in _first(params, MO_SENDER) if ch.isdigit() or ch == "+")[:20]
+    with transaction.atomic():
+        outcome = inbound.handle(Channel.SMS, sender, _first(params, MO_TEXT)[:500])
+    log.info("notify: SMS MO %s", outcome)
+    return HttpResponse("OK", content_type="text/plain")
