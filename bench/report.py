@@ -44,6 +44,22 @@ def analyse(runs: list[dict]) -> None:
             if run is not runs[0] and _measured(row) and _measured(first):
                 row["p50_growth"] = round(row["p50_ms"] / first["p50_ms"], 2)
             row["target"] = _verdict(row)
+        _notify_ratio(run["benchmarks"])
+
+
+NOTIFY_TARGET = 0.95  # issue 16: intake with notifications on ≥ 0.95 × without
+
+
+def _notify_ratio(rows: list[dict]) -> None:
+    """Intake with notifications on against the same server queueing none (bench/run.py)."""
+    on = next((r for r in rows if r["name"] == "counter intake (API)"), None)
+    off = next((r for r in rows if r["name"].endswith("notifications off")), None)
+    if on and off and _measured(on) and _measured(off):
+        ratio = round(on["ok_rps"] / off["ok_rps"], 3)
+        off["x_notifications_on"] = ratio
+        off["target"] = (
+            f"on/off {ratio}: ok" if ratio >= NOTIFY_TARGET else f"MISS on/off {ratio} <0.95"
+        )
 
 
 def _verdict(row: dict) -> str:

@@ -8,6 +8,7 @@ each size of generated data; a table on screen and JSON in bench/results/ (bench
 """
 
 import argparse
+import dataclasses
 import os
 import shutil
 import signal
@@ -160,6 +161,21 @@ def benchmarks(var: Path, info: dict) -> list[Benchmark]:
     ]
 
 
+def intake_without_notifications(production, workdir, backend, size, var, info, args) -> dict:
+    """The intake benchmark again on a server that queues no messages (issue 16: turning
+    notifications on must cost intake at most 5 %); the ratio is in the row."""
+    env = {**production, "MOTCUA_NOTIFY_ENABLED": "false"}
+    srv = server.Server(env, log=workdir / f"{backend}-{size}-gunicorn-quiet.log")
+    try:
+        bench = next(b for b in benchmarks(var, info) if b.name == "counter intake (API)")
+        bench = dataclasses.replace(bench, name="counter intake (API), notifications off")
+        row = load.measure(srv.url, bench, args.duration, srv.log)
+    finally:
+        srv.stop()
+    print(f"    {bench.name}: {row.get('rps')} req/s", flush=True)
+    return row
+
+
 def run_size(
     backend: str, size: int, args: argparse.Namespace, workdir: Path, generator: bool
 ) -> dict:
@@ -199,6 +215,9 @@ def run_size(
         rss = srv.worker_rss_mb()
     finally:
         srv.stop()
+    results.append(
+        intake_without_notifications(production, workdir, backend, size, var, info, args)
+    )
     if not args.keep and not reused and not any("invalid" in row for row in results):
         database.drop(backend, size, env)
     return {

@@ -51,6 +51,9 @@ def _fresh_reference_caches():
         clear_calendar_cache = None
     if clear_calendar_cache:
         clear_calendar_cache()
+    from motcua.notify.services import _templates
+
+    _templates.cache_clear()
     from django.core.cache import caches
 
     for alias in ("default", "pages"):

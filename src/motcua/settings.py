@@ -452,6 +452,8 @@ MOTCUA = {
         "FEEDBACK_YEARS": int(os.environ.get("MOTCUA_RETENTION_FEEDBACK_YEARS", "0")),
     },
     # --- notifications (motcua.notify; the providers' keys: docs/operations.md) ---
+    # Off: nothing is queued (a bulk import, a migration weekend); on by default.
+    "NOTIFY_ENABLED": env_bool("MOTCUA_NOTIFY_ENABLED", True),
     # Attempts before a message that keeps failing for a passing reason is given up.
     "NOTIFY_MAX_ATTEMPTS": int(os.environ.get("MOTCUA_NOTIFY_MAX_ATTEMPTS", "6")),
     # How long a send may take before another worker may send the message again.

@@ -57,6 +57,10 @@ class Event(models.TextChoices):
     LOOKUP_LINK = "lookup_link", _("Đường dẫn tra cứu (tổng đài)")
 
 
+# The shared generation of the templates (motcua.core.memo): bumped when one is saved.
+TEMPLATES = "notify-templates"
+
+
 class Template(models.Model):
     """Mẫu tin: the text of one event's message on one channel, edited in the admin.
 
@@ -82,6 +86,19 @@ class Template(models.Model):
 
     def __str__(self):
         return f"{self.get_event_display()} · {self.get_channel_display()}"
+
+    def save(self, *args, **kwargs):
+        from motcua.core.memo import bump_generation
+
+        super().save(*args, **kwargs)
+        bump_generation(TEMPLATES)
+
+    def delete(self, *args, **kwargs):
+        from motcua.core.memo import bump_generation
+
+        result = super().delete(*args, **kwargs)
+        bump_generation(TEMPLATES)
+        return result
 
     def clean(self):
         from .templating import check_template

@@ -14,13 +14,16 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.memo import process_cache
+
 from . import sms_text
 from .channels import ChannelError, Outgoing, Permanent, Transient, channel_for, phone_e164_vn
-from .models import CHOOSABLE, Channel, Event, Message, OptOut, Template
+from .models import CHOOSABLE, TEMPLATES, Channel, Event, Message, OptOut, Template
 from .templating import render
 
 log = logging.getLogger("motcua.notify")
@@ -52,6 +55,17 @@ def backoff(attempts: int) -> timedelta:
 
 def opted_out(channel: str, address: str) -> bool:
     return OptOut.objects.filter(channel=channel, address=_address_key(channel, address)).exists()
+
+
+def _stopped(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (channel, address) pairs said stop: one query for them all."""
+    keys = {(c, _address_key(c, a)): (c, a) for c, a in pairs if a}
+    if not keys:
+        return set()
+    found = OptOut.objects.filter(
+        channel__in={c for c, _k in keys}, address__in={k for _c, k in keys}
+    ).values_list("channel", "address")
+    return {keys[pair] for pair in found if pair in keys}
 
 
 def _address_key(channel: str, address: str) -> str:
@@ -104,7 +118,10 @@ def dossier_data(event, dossier) -> dict:
     }
 
 
+@process_cache(ttl=300, shared=TEMPLATES)
 def _templates(event: str) -> dict[str, Template]:
+    """The event's active templates by channel: read on every dossier write, changed rarely
+    (every server drops its copy when one is saved: motcua.core.memo)."""
     return {t.channel: t for t in Template.objects.filter(event=event, active=True)}
 
 
@@ -124,12 +141,15 @@ def queue_for_dossier_event(event, dossier) -> list[Message]:
     the caller's transaction and sent after it commits."""
     from motcua.dossiers.notices import message_for
 
+    if not _conf("NOTIFY_ENABLED", True):
+        return []
     outbox_event = ACTION_EVENTS.get(event.action)
     templates = _templates(outbox_event) if outbox_event else {}
     rows = []
-    for channel in chosen_channels(dossier):
-        recipient = _recipient(channel, dossier)
-        if not recipient or opted_out(channel, recipient):
+    wanted = [(c, _recipient(c, dossier)) for c in chosen_channels(dossier)]
+    stopped = _stopped(wanted)
+    for channel, recipient in wanted:
+        if not recipient or (channel, recipient) in stopped:
             continue
         template = templates.get(channel)
         if template is not None:
@@ -213,11 +233,15 @@ def _queue(rows: list[Message]) -> list[Message]:
 
 
 def _enqueue(ids, run_after=None) -> None:
-    from .tasks import deliver
+    """One task for the messages of one change (each sent and recorded on its own)."""
+    from .tasks import deliver, deliver_many
 
-    task = deliver.using(run_after=run_after) if run_after else deliver
-    for message_id in ids:
-        task.enqueue(message_id)
+    if len(ids) == 1:
+        task = deliver.using(run_after=run_after) if run_after else deliver
+        task.enqueue(ids[0])
+    else:
+        task = deliver_many.using(run_after=run_after) if run_after else deliver_many
+        task.enqueue(list(ids))
 
 
 def _outgoing(message: Message) -> Outgoing:
@@ -266,6 +290,48 @@ def _claim(message_id) -> Message | None:
         message.attempts += 1
         message.save(update_fields=["status", "sending_since", "attempts"])
     return message
+
+
+def deliver_due(limit: int = 200) -> int:
+    """Send up to `limit` messages whose time has come, oldest first, in one claim: the
+    backlog after an outage, and the bench. Each is sent exactly as `deliver` sends it; two
+    sweepers at once take different rows (SKIP LOCKED; SQLite serialises them)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            Message.objects.filter(status=Message.Status.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("created_at")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        batch = list(due[:limit])
+        for message in batch:
+            message.status, message.sending_since = Message.Status.SENDING, now
+            message.attempts += 1
+        Message.objects.bulk_update(batch, ["status", "sending_since", "attempts"])
+    done = []
+    for message in batch:
+        try:
+            sent = channel_for(message.channel).send(_outgoing(message))
+        except Transient as exc:
+            _failed(message, exc, retry=True)
+            continue
+        except (Permanent, ChannelError) as exc:
+            _failed(message, exc, retry=False)
+            continue
+        message.status, message.sending_since = Message.Status.SENT, None
+        message.provider_id, message.answer, message.reason = (
+            sent.provider_id[:100],
+            sent.answer,
+            "",
+        )
+        message.sent_at = timezone.now()
+        done.append(message)
+    Message.objects.bulk_update(
+        done, ["status", "sending_since", "provider_id", "answer", "reason", "sent_at"]
+    )
+    return len(batch)
 
 
 def deliver(message_id) -> str:

@@ -9,3 +9,11 @@ def deliver(message_id: str) -> str:
     from . import services
 
     return services.deliver(message_id)
+
+
+@task()
+def deliver_many(message_ids: list[str]) -> list[str]:
+    """Send the messages one change queued (one task instead of one per message)."""
+    from . import services
+
+    return [services.deliver(message_id) for message_id in message_ids]
