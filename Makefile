@@ -56,6 +56,8 @@ BENCH_BACKEND ?= both
 bench: $(STAMP)
 	bash scripts/system-deps bench
 	$(PY) bench/run.py --backend $(BENCH_BACKEND)
+	@# The outbox: 10,000 messages sent, and intake with notifications on and off.
+	if [ "$(BENCH_BACKEND)" != "stack" ]; then $(PY) bench/outbox.py --backend $(BENCH_BACKEND); fi
 
 system-deps:
 	bash scripts/system-deps all
