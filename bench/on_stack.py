@@ -3,6 +3,7 @@ servers, PgBouncer, Redis, S3, two task workers) against one gunicorn server on 
 alone, on the same data in the same run, one benchmark after the other; the ratio stack ÷ one
 server of each, checked against issue 15's 0.85 (bench/README.md, "The stack")."""
 
+import os
 import shutil
 import tempfile
 import time
@@ -134,7 +135,11 @@ def run_size(size: int, args, workdir: Path, generator: bool, benchmarks: Callab
             dossiers=info["dossiers"], generate_seconds=seconds, lookup_codes=info["lookups"]
         )
         print(f"    {info['dossiers']} dossiers ready in {seconds}s; loading", flush=True)
-        benches = [b for b in benchmarks(var, info) if b.name in MEASURED]
+        # BENCH_ONLY="ceiling,lookup page (HTML)": a quick look at a few, while tuning.
+        only = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
+        benches = [
+            b for b in benchmarks(var, info) if b.name in MEASURED and (not only or b.name in only)
+        ]
         static = Path(stack.spec["base_env"]["STATIC_ROOT"])  # collected by the stack
         one = server.Server(server.production_env(env, static), log=workdir / f"one-{size}.log")
         db, app_log = stack.spec["direct_database_url"], stack.dir / "logs" / "app_a.log"

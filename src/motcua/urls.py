@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("can-bo/", include("motcua.org.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.payments.staff_urls")),
+    path("can-bo/tong-dai/", include("motcua.notify.staff_urls")),
     path("can-bo/giam-sat/", include("motcua.monitoring.urls")),
     path("", include("motcua.privacy.urls")),
     path("", include("motcua.portal.urls")),

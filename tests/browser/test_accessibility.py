@@ -134,3 +134,34 @@ def test_a_procedure_page_is_light_and_stays_on_this_host(browser, live_server, 
     context.close()
     assert hosts == {live_server.url.split("/")[2]}
     assert sum(sizes.values()) < 100 * 1024, sizes
+
+
+def test_no_serious_accessibility_violation_on_the_hotline_desk(phone, world):
+    """The staff pages a call-centre operator spends his day on: the search, its answers and
+    refusals, a dossier's script and the notice of a sent link."""
+    from motcua.notify.models import Channel, Event, Template
+    from tests.factories import UserFactory
+
+    Template.objects.get_or_create(
+        event=Event.LOOKUP_LINK,
+        channel=Channel.SMS,
+        defaults={"text": "Tra cuu ho so {ma_ho_so}: {tra_cuu}", "active": True},
+    )
+    dossier = bring_to(world, State.AWAITING_SUPPLEMENT)
+    UserFactory(roles=[(Role.HOTLINE_OPERATOR, world.province)], username="tongdai-a11y")
+    page = phone
+    page.goto("/can-bo/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("tongdai-a11y")
+    page.get_by_label("Mật khẩu").fill("mat-khau-thu-123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/can-bo/")
+    desk = reverse("hotline:desk")
+    script = reverse("hotline:dossier", args=[dossier.code])
+    problems = {}
+    for url in (desk, f"{desk}?q=0912345678", f"{desk}?q=ab", f"{desk}?q=0903999888", script):
+        page.goto(url)
+        problems[url] = serious(page)
+    page.get_by_role("button", name="Gửi đường dẫn tra cứu qua SMS").click()
+    page.wait_for_selector(".message-success")
+    problems["after sending"] = serious(page)
+    assert {url: found for url, found in problems.items() if found} == {}

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.notify import services as notify
+from motcua.notify.defaults import ensure_starting_templates
 from motcua.notify.models import Channel, Message, Template
 from motcua.org.models import Role
 from tests.browser.test_citizen import online, sign_up  # noqa: F401 (fixture)
@@ -16,6 +17,7 @@ from tests.world import PDF
 
 @pytest.fixture
 def zalo_on(db):
+    ensure_starting_templates()  # an earlier transactional test emptied the tables
     Template.objects.filter(channel=Channel.ZNS).update(active=True, zns_template_id="231512")
 
 

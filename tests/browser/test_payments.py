@@ -102,6 +102,6 @@ def test_an_officer_records_a_fee_paid_in_cash(browser, live_server, world):
         fees.get_by_role("listitem").filter(has_text="Tiền mặt tại quầy — biên lai 0042")
     ).to_be_visible()
     expect(fees.get_by_role("button", name="Ghi nhận đã thu phí")).to_have_count(0)
-    expect(page.get_by_text("Nộp phí, lệ phí tại quầy")).to_be_visible()
+    expect(page.get_by_text("Nộp phí, lệ phí tại quầy", exact=True)).to_be_visible()
     assert serious(page) == []
     context.close()

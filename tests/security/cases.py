@@ -126,6 +126,23 @@ def _rating(t: Targets) -> dict:
     return {f"c_{c.code}": level.code for c in RatingCriterion.objects.filter(is_active=True)}
 
 
+def _hotline_searches(t: Targets) -> list[Probe]:
+    """The desk's search by the applicant's code, phone and ID number (echoed in the box)."""
+    asked = [t.processing.code, APPLICANT["phone"], APPLICANT["id_number"]]
+    return [Probe(), *(Probe(query=f"q={q}", echoes=(q,)) for q in asked)]
+
+
+def _hotline_link(t: Targets) -> dict:
+    """A send of the lookup link, with a number of the sender's choosing (always ignored)."""
+    from motcua.notify.models import Template
+
+    # The migration's template, in case a test that flushed the tables took it.
+    Template.objects.get_or_create(
+        event="lookup_link", channel="sms", defaults={"text": "Tra cuu {ma_ho_so}: {tra_cuu}"}
+    )
+    return {"channel": "sms", "phone": "0911000999"}
+
+
 def _pdf_numbers(key_name: str, numbers, dossier_of) -> Callable[[Targets], list[Probe]]:
     # Rendering a form takes a while: the rightful persona renders only the first.
     return lambda t: [
@@ -256,6 +273,16 @@ CASES: dict[str, Case] = {
         BOTH,
         rightful="supervisor",
         shows=True,
+    ),
+    # --- the hotline desk: the province's operator finds every target; one of another
+    # commune, and every other role, finds nothing of them
+    "hotline:desk": Case(_hotline_searches, rightful="hotline", shows=True),
+    "hotline:dossier": Case(_keys, rightful="hotline", shows=True),
+    "hotline:send_link": Case(
+        lambda t: [Probe({"key": t.processing.code}, body=_hotline_link)],
+        POST,
+        rightful="hotline",
+        changes=True,
     ),
     # --- monitoring
     "monitoring:dashboard": Case(one(), rightful="supervisor"),

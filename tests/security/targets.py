@@ -23,6 +23,7 @@ from motcua.dossiers import services
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Delivery, Dossier, DossierEvent, DossierFile
 from motcua.dossiers.services import online
+from motcua.notify.models import Message
 from motcua.org.models import Agency, Division, Role, RoleAssignment, Tier, Unit, User
 from motcua.payments import services as payments
 from motcua.payments.models import Payment
@@ -227,6 +228,10 @@ def build(world: World) -> Targets:
             "owner": world.citizen,
             "reception": s[Role.RECEPTION_OFFICER],
             "supervisor": supervisor,
+            # The province's call centre: looks up every dossier, acts on none.
+            "hotline": UserFactory(
+                roles=[(Role.HOTLINE_OPERATOR, world.province)], username="tongdai-tinh"
+            ),
             "superuser": UserFactory(is_superuser=True, username="quantri-tinh"),
         },
     )
@@ -303,6 +308,7 @@ def snapshot(t: Targets) -> dict:
         "events": DossierEvent.objects.filter(dossier_id__in=ids).count(),
         "payments": list(Payment.objects.filter(dossier_id__in=ids).order_by("pk").values()),
         "ratings": Rating.objects.filter(dossier_id__in=ids).count(),
+        "messages": Message.objects.filter(dossier_id__in=ids).count(),
         "feedback": list(Feedback.objects.filter(pk=t.feedback.pk).values()),
         # A citizen's own new draft there is his, not a reception.
         "dossiers received at the commune": Dossier.objects.filter(

@@ -21,6 +21,7 @@ from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW
 from motcua.dossiers.selectors import control_sheet, find_visible, may_view_personal
 from motcua.dossiers.services.core import offered
 from motcua.dossiers.services.steps import next_step
+from motcua.notify.permissions import HOTLINE_SEARCH
 from motcua.org import permissions
 from motcua.org.models import Agency, Division, Role, User
 from motcua.org.selectors import active_assignments
@@ -66,6 +67,7 @@ def home(request):
             "may_manage_org": permissions.can(request.user, permissions.MANAGE_ORG),
             "may_review_access": permissions.can(request.user, REVIEW_ACCESS),
             "may_subject_export": permissions.can(request.user, SUBJECT_EXPORT),
+            "may_hotline": permissions.can(request.user, HOTLINE_SEARCH),
         },
     )
 

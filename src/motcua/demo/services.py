@@ -14,6 +14,7 @@ from django.db import transaction
 from motcua.catalog.importing import CleanProcedure
 from motcua.catalog.models import LifeEvent, Procedure
 from motcua.catalog.services import catalog_import
+from motcua.notify.defaults import ensure_starting_templates
 from motcua.org.models import Agency, Division, RoleAssignment, Tier, Unit, User
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,6 +49,7 @@ def demo_province_load(*, variant: str = "three_tier", password: str = DEMO_PASS
             valid_from=PROCESS_VALID_FROM,
         )
         _load_life_events(json.loads(LIFE_EVENTS_FILE.read_text(encoding="utf-8")))
+        ensure_starting_templates()
     return DemoReport(len(units), len(agencies), created, report.created, report.updated)
 
 

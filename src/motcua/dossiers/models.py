@@ -146,6 +146,9 @@ class Dossier(models.Model):
             # order and stops at the page, instead of sorting every matching dossier.
             models.Index(fields=["state", "due_at"], name="dossier_state_due_idx"),
             models.Index(fields=["state", "received_at"], name="dossier_state_received_idx"),
+            # The hotline desk finds a caller's dossiers by phone or ID across the province.
+            models.Index(fields=["applicant_phone"], name="dossier_phone_idx"),
+            models.Index(fields=["applicant_id_number"], name="dossier_id_number_idx"),
         ]
 
     def __str__(self) -> str:

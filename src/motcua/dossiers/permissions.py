@@ -17,6 +17,8 @@ Reading a dossier is split in two, so that each role gets the least it needs:
 | supervisor          | yes  | no            | follows progress and lateness (monitoring drill-downs) |
 | administrator       | yes  | no            | manages org and catalog; progress only, for support   |
 | meeting secretary   | no   | no            | gets material only through a meeting's documents      |
+| hotline operator    | no   | no            | the hotline desk only (notify.permissions): a caller's |
+|                     |      |               | dossiers by code, phone, ID, each read recorded       |
 
 A supervisor or administrator who must read a person's data acts on that person's request
 through the data-subject export (motcua.privacy), which is recorded. Every read of personal

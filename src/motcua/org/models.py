@@ -208,6 +208,8 @@ class Role(models.TextChoices):
     MEETING_SECRETARY = "meeting_secretary", _("Thư ký cuộc họp")
     SUPERVISOR = "supervisor", _("Giám sát, theo dõi")
     ADMINISTRATOR = "administrator", _("Quản trị")
+    # Answers citizens' calls: finds a dossier and tells its progress; acts on none.
+    HOTLINE_OPERATOR = "hotline_operator", _("Tổng đài viên")
 
 
 class RoleAssignment(models.Model):

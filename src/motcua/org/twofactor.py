@@ -3,8 +3,9 @@
 Decree 13/2023 and ASVS level 2 ask for more than a password where a session can decide a
 dossier, administer the system or read other units' personal data: leaders who approve
 (division heads and agency leaders, the `approve` row of the lifecycle table — a test keeps the
-two in step), administrators and supervisors (whose lists span units). Production requires it
-of these roles by default; a province may require it of all staff.
+two in step), administrators and supervisors (whose lists span units), and hotline operators
+(who look up applicants across the province). Production requires it of these roles by default;
+a province may require it of all staff.
 """
 
 from django.conf import settings
@@ -13,7 +14,13 @@ from .models import Role
 from .selectors import active_assignments
 
 TWO_FACTOR_ROLES = frozenset(
-    {Role.DIVISION_HEAD, Role.AGENCY_LEADER, Role.ADMINISTRATOR, Role.SUPERVISOR}
+    {
+        Role.DIVISION_HEAD,
+        Role.AGENCY_LEADER,
+        Role.ADMINISTRATOR,
+        Role.SUPERVISOR,
+        Role.HOTLINE_OPERATOR,
+    }
 )
 
 

@@ -18,6 +18,8 @@ class Purpose(models.TextChoices):
     API = "api", _("Đọc hồ sơ qua API")
     COUNTER_LOOKUP = "counter_lookup", _("Điền sẵn thông tin người nộp tại quầy")
     SUBJECT_EXPORT = "subject_export", _("Trích xuất dữ liệu theo yêu cầu của chủ thể dữ liệu")
+    HOTLINE = "hotline", _("Tổng đài tra cứu")
+    HOTLINE_LINK = "hotline_link", _("Tổng đài gửi đường dẫn tra cứu")
 
 
 class PersonalDataAccess(models.Model):

@@ -1,20 +1,10 @@
-import json
-from pathlib import Path
-
 from django.db import migrations
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "templates.json"
 
 
 def load(apps, schema_editor):
-    Template = apps.get_model("notify", "Template")
-    data = json.loads(DATA.read_text(encoding="utf-8"))
-    for channel in ("sms", "zns"):
-        for event, text in data[channel].items():
-            # A ZNS template waits, switched off, for the id Zalo approves.
-            Template.objects.get_or_create(
-                event=event, channel=channel, defaults={"text": text, "active": channel == "sms"}
-            )
+    from motcua.notify.defaults import ensure_starting_templates
+
+    ensure_starting_templates(apps.get_model("notify", "Template"))
 
 
 class Migration(migrations.Migration):
