@@ -49,3 +49,29 @@ def test_two_servers_share_counters_and_pages(redis_url):
     # One redis-py client per pool, reused by every operation.
     client = a._cache
     assert client.get_client() is client.get_client() and client.get_client(write=True)
+
+
+def test_keys_of_two_caches_are_read_in_one_round_trip(redis_url, settings):
+    from django.core.cache import caches
+
+    from motcua.core.cache import get_across
+
+    settings.CACHES = {
+        alias: {
+            "BACKEND": "motcua.core.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"motcua:{alias}",
+        }
+        for alias in ("default", "pages")
+    }
+    # (Django builds the caches again from the changed setting.)
+    caches["default"].set("ratelimit:a", 3)
+    caches["pages"].set("lookup:x", ("1234", b"<html>"))
+    client = caches["default"]._cache.get_client()
+    before = client.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
+    found = get_across(
+        [("default", "ratelimit:a"), ("default", "ratelimit:missing"), ("pages", "lookup:x")]
+    )
+    assert found == {("default", "ratelimit:a"): 3, ("pages", "lookup:x"): ("1234", b"<html>")}
+    after = client.info("commandstats")["cmdstat_mget"]["calls"]
+    assert after == before + 1  # one MGET for both caches

@@ -26,6 +26,7 @@ from motcua.dossiers.selectors import (
     cached_public_lookup,
     control_sheet,
     find_visible,
+    lookup_cache_entry,
     may_view_personal,
     public_timeline,
 )
@@ -310,7 +311,10 @@ class Lookup(APIView):
         responses={200: LookupSerializer},
     )
     def get(self, request, code: str):
-        if ratelimit.guessing_refused(request, "lookup", code[:64]):
+        refused, prefetched = ratelimit.guess_check(
+            request, "lookup", code[:64], also=[lookup_cache_entry("api", code[:64])]
+        )
+        if refused:
             return Response(
                 {
                     "detail": _(
@@ -321,7 +325,11 @@ class Lookup(APIView):
                 headers={"Retry-After": "60"},
             )
         answer = cached_public_lookup(
-            "api", code[:64], str(request.query_params.get("phone", ""))[:20], self.answer
+            "api",
+            code[:64],
+            str(request.query_params.get("phone", ""))[:20],
+            self.answer,
+            prefetched=prefetched,
         )
         if answer is None:
             ratelimit.guess_failed(request, "lookup", code[:64])

@@ -80,3 +80,32 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusingRedisCacheClient
+
+
+def get_across(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
+    """The values of keys spread over several caches (alias, key), absent ones left out: in
+    one round trip (MGET) when the caches are Redis on the same server, as in production.
+    A public lookup reads its rate-limit counters and its cached page this way: each round
+    trip to Redis costs about as much as the rest of a cached answer."""
+    from django.core.cache import caches
+
+    chosen = {alias: caches[alias] for alias, _key in pairs}
+    servers = {
+        tuple(c._servers) if isinstance(c, DjangoRedisCache) else None for c in chosen.values()
+    }
+    found: dict[tuple[str, str], object] = {}
+    if len(servers) == 1 and None not in servers:
+        full = [chosen[alias].make_and_validate_key(key) for alias, key in pairs]
+        first = next(iter(chosen.values()))
+        raw = first._cache.get_client(full[0]).mget(full)
+        for (alias, key), value in zip(pairs, raw, strict=True):
+            if value is not None:
+                found[(alias, key)] = chosen[alias]._cache._serializer.loads(value)
+        return found
+    by_alias: dict[str, list[str]] = {}
+    for alias, key in pairs:
+        by_alias.setdefault(alias, []).append(key)
+    for alias, keys in by_alias.items():
+        for key, value in chosen[alias].get_many(keys).items():
+            found[(alias, key)] = value
+    return found

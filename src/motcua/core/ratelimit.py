@@ -18,6 +18,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from .cache import get_across
+
 
 def client_address(request) -> str:
     """The address of the client as our own proxies saw it.
@@ -78,14 +80,20 @@ def _subject_key(subject: str) -> str:
 def guessing_refused(request, kind: str, subject: str) -> bool:
     """Whether a guess about `subject` must be refused now: too many wrong ones from this
     address in the last minute, or about this subject in the last hour from anywhere."""
-    # One read of the shared cache for both counters: this runs on every public lookup.
+    return guess_check(request, kind, subject)[0]
+
+
+def guess_check(request, kind: str, subject: str, also=()) -> tuple[bool, dict]:
+    """`guessing_refused`, and the values of the keys `also` names ((cache alias, key)) read
+    in the same round trip to the shared cache: this runs on every public lookup."""
     by_address = _bucket("lookup", client_address(request), 60)
     by_subject = _bucket(f"guess-{kind}", _subject_key(subject), GUESS_WINDOW)
-    counts = cache.get_many([by_address, by_subject])
-    return (
-        counts.get(by_address, 0) >= settings.MOTCUA["LOOKUP_PER_MINUTE"]
-        or counts.get(by_subject, 0) >= settings.MOTCUA["GUESSES_PER_SUBJECT_PER_HOUR"]
+    found = get_across([("default", by_address), ("default", by_subject), *also])
+    refused = (
+        found.get(("default", by_address), 0) >= settings.MOTCUA["LOOKUP_PER_MINUTE"]
+        or found.get(("default", by_subject), 0) >= settings.MOTCUA["GUESSES_PER_SUBJECT_PER_HOUR"]
     )
+    return refused, {pair: found[pair] for pair in also if pair in found}
 
 
 def guess_failed(request, kind: str, subject: str) -> None:

@@ -169,11 +169,27 @@ def lookup_cache_keys(code: str) -> list[str]:
     ]
 
 
-def cached_public_lookup(kind: str, code: str, phone_last4: str, build: Callable[[Dossier], Any]):
+def lookup_cache_entry(kind: str, code: str) -> tuple[str, str]:
+    """(cache alias, key) of the cached answer `cached_public_lookup` reads for `code`, for
+    a caller that reads it along with the rate-limit counters (ratelimit.guess_check)."""
+    return "pages", pagecache.key("lookup", kind, get_language(), (code or "").strip())
+
+
+_UNREAD = object()
+
+
+def cached_public_lookup(
+    kind: str,
+    code: str,
+    phone_last4: str,
+    build: Callable[[Dossier], Any],
+    prefetched: dict | object = _UNREAD,
+):
     """What `build` makes of the dossier `public_lookup` would find, or None.
 
     The answer is kept in the shared page cache until the dossier changes (services drop it on
-    commit), so a citizen refreshing the page costs no query. The entry holds the phone's last
+    commit), so a citizen refreshing the page costs no query. `prefetched`: what the caller
+    read already (lookup_cache_entry), instead of reading the entry again. The entry holds the phone's last
     four digits and is checked against them, so a wrong phone still gets None.
     """
     parts = _lookup_parts(code, phone_last4)
@@ -181,7 +197,10 @@ def cached_public_lookup(kind: str, code: str, phone_last4: str, build: Callable
         return None
     code, digits = parts
     cache_key = pagecache.key("lookup", kind, get_language(), code)
-    entry = pagecache.pages().get(cache_key)
+    if prefetched is _UNREAD:
+        entry = pagecache.pages().get(cache_key)
+    else:  # already read with the rate-limit counters
+        entry = prefetched.get(("pages", cache_key))
     if entry is None:
         generation = pagecache.generation()
         dossier = _lookup_row(code)

@@ -9,7 +9,12 @@ from django.views.decorators.http import require_GET
 
 from motcua.catalog import selectors
 from motcua.core import pagecache, ratelimit
-from motcua.dossiers.selectors import cached_public_lookup, public_lookup, public_timeline
+from motcua.dossiers.selectors import (
+    cached_public_lookup,
+    lookup_cache_entry,
+    public_lookup,
+    public_timeline,
+)
 
 from . import selectors as portal_selectors
 from .forms import CatalogFilterForm, LookupForm
@@ -101,7 +106,10 @@ def lookup(request):
 
     if asked is None:  # no question yet, or one whose mistakes the form explains
         return render(request, "portal/lookup.html", {"form": form()})
-    if ratelimit.guessing_refused(request, "lookup", asked[0]):
+    anonymous = pagecache.anonymous(request)
+    entry = [lookup_cache_entry("page", asked[0])] if anonymous else []
+    refused, prefetched = ratelimit.guess_check(request, "lookup", asked[0], also=entry)
+    if refused:
         context = {"form": form(), "limited": True}
         return render(request, "portal/lookup.html", context, status=429)
 
@@ -118,8 +126,8 @@ def lookup(request):
         }
         return render_to_string("portal/lookup.html", context, request)
 
-    if pagecache.anonymous(request):
-        body = cached_public_lookup("page", *asked, page)
+    if anonymous:
+        body = cached_public_lookup("page", *asked, page, prefetched=prefetched)
     else:
         dossier = public_lookup(*asked)
         body = page(dossier) if dossier is not None else None
