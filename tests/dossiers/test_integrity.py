@@ -123,12 +123,27 @@ def test_too_large_file_is_refused(world, settings):
     assert Dossier.objects.count() == 0
 
 
-def test_notification_is_enqueued_only_after_commit(world, django_capture_on_commit_callbacks):
+def test_the_notification_task_commits_with_the_change_or_not_at_all(
+    world, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.notify.models import Message
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        world.receive()
+        assert Message.objects.count() == 2 and DBTaskResult.objects.count() == 1
+        raise RuntimeError("the request fails after the reception")
+    assert Message.objects.count() == 0 and DBTaskResult.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         world.receive()
-    # Deferred to the commit: the applicant's notice, and dropping the cached public lookup.
-    deferred = sorted(c.__qualname__.split(".")[0] for c in callbacks)
-    assert deferred == ["_queue", "drop_on_commit"]
+    # Only the cached public lookup waits for the commit; the task is in the transaction.
+    assert sorted(c.__qualname__.split(".")[0] for c in callbacks) == ["drop_on_commit"]
+    (task,) = DBTaskResult.objects.all()
+    assert task.task_path == "motcua.notify.tasks.deliver_many"
+    assert sorted(task.args_kwargs["args"][0]) == sorted(
+        str(pk) for pk in Message.objects.values_list("pk", flat=True)
+    )
 
 
 def test_applicant_receives_an_email_on_reception(world, mailoutbox):
