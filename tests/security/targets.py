@@ -248,7 +248,7 @@ def _admin_objects(world, member, payment, feedback, rated) -> dict:
     from motcua.notify.models import Message, OptOut, Template
     from motcua.notify.tasks import deliver
 
-    deliver.enqueue(str(uuid.uuid4()))
+    task = deliver.enqueue(str(uuid.uuid4()))
     token = Token.objects.create(user=member)
     return {
         "auth.Group": Group.objects.create(name="Nhóm kín MATRIX"),
@@ -272,7 +272,7 @@ def _admin_objects(world, member, payment, feedback, rated) -> dict:
         "portal.Rating": Rating.objects.get(dossier=rated),
         "portal.Feedback": feedback,
         "payments.Payment": payment,
-        "django_tasks_database.DBTaskResult": DBTaskResult.objects.get(),
+        "django_tasks_database.DBTaskResult": DBTaskResult.objects.get(pk=task.id),
         "monitoring.BandScale": BandScale.objects.first() or BandScale.objects.create(),
         "authtoken.TokenProxy": TokenProxy.objects.get(pk=token.pk),
         "notify.Template": Template.objects.order_by("pk").first(),
