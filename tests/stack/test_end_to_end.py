@@ -65,9 +65,11 @@ def test_a_dossier_received_on_one_server_and_processed_on_the_other(stack):
 
     assert act(reception_b, b, code, "forward").status_code == 200
     _both_answer(stack, code, phone, "processing")
+    # Each step by its own people (the specialist's, then the leader's), on the other server.
+    assert act(specialist_b, b, code, "forward").status_code == 200
     assert act(leader_b, b, code, "approve").status_code == 200
     result = act(
-        specialist_b,
+        reception_b,
         b,
         code,
         "mark_result_ready",
