@@ -51,9 +51,10 @@ def _fresh_reference_caches():
         clear_calendar_cache = None
     if clear_calendar_cache:
         clear_calendar_cache()
-    from motcua.notify.services import _templates
+    from motcua.notify.services import _opt_outs, _templates
 
     _templates.cache_clear()
+    _opt_outs.cache_clear()
     from django.core.cache import caches
 
     for alias in ("default", "pages"):

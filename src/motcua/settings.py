@@ -373,7 +373,7 @@ SPECTACULAR_SETTINGS = {
 # `manage.py db_worker`), an RQ/Redis backend for scale, the immediate one for quick demos.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MOTCUA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get("MOTCUA_TASKS_BACKEND", "motcua.ops.tasks_backend.DatabaseBackend"),
     }
 }
 

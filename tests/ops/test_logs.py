@@ -10,10 +10,13 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django_tasks_db.models import DBTaskResult
 
+from motcua import urls as project_urls
 from motcua.ops.logs import JsonFormatter
 from tests.world import bring_to
 
@@ -66,7 +69,8 @@ def _receive(request):
 
 
 _WORLD = []
-urlpatterns = [path("receive/", _receive, name="receive")]
+# The project's own addresses too: the SMS task builds its receipt address from them.
+urlpatterns = [path("receive/", _receive, name="receive"), *project_urls.urlpatterns]
 
 
 @pytest.mark.urls("tests.ops.test_logs")
@@ -74,9 +78,15 @@ urlpatterns = [path("receive/", _receive, name="receive")]
 def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(world, client, log_lines):
     # Committed for real, so the notification is enqueued inside the request, as in production.
     _WORLD[:] = [world]
-    response = client.post("/receive/", HTTP_X_REQUEST_ID=INCOMING_ID)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/receive/", HTTP_X_REQUEST_ID=INCOMING_ID)
     assert response.status_code == 201, response.content
-    task = DBTaskResult.objects.get(task_path="motcua.notify.tasks.deliver")
+    # The id is written with the task's row, not by an UPDATE after it (a query per change).
+    task_writes = [q["sql"] for q in queries if "django_tasks_database" in q["sql"]]
+    assert [sql.split()[0] for sql in task_writes] == ["INSERT"]
+    # One task for the change's messages (deliver, or deliver_many when an SMS goes too: the
+    # starting templates are there unless an earlier committing test flushed them).
+    task = DBTaskResult.objects.get(task_path__startswith="motcua.notify.tasks.deliver")
     call_command("db_worker", batch=True, startup_delay=False, interval=0)
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
@@ -87,7 +97,7 @@ def test_a_task_logs_with_the_id_of_the_request_that_enqueued_it(world, client, 
     assert [line["message"] for line in worker_lines] == ["task started", "task finished"]
     for line in worker_lines:
         assert line["request_id"] == INCOMING_ID
-        assert line["task"] == "deliver" and line["task_id"] == str(task.id)
+        assert line["task"] == task.task_path.rsplit(".", 1)[1] and line["task_id"] == str(task.id)
     assert worker_lines[1]["task_status"] == "SUCCESSFUL"
     # The e-mail went out, but its address is in no log line.
     assert "mai@example.vn" not in json.dumps(lines)

@@ -28,25 +28,37 @@ def _shared():
     return caches["default"]
 
 
+# The names of the generations the code reads (declared by process_cache at import, or met
+# once): in a request, the first read fetches them all in one round trip to the shared cache.
+_NAMES: set[str] = set()
+
+
+def _key(name: str) -> str:
+    return f"generation:{name}"
+
+
 def shared_generation(name: str) -> int:
     """The current generation of `name`'s data (0 until anything changed it)."""
     seen = _request_generations.get()
     if seen is not None and name in seen:
         return seen[name]
+    _NAMES.add(name)
+    names = sorted(_NAMES) if seen is not None else [name]
     try:
-        value = _shared().get(f"generation:{name}") or 0
+        found = _shared().get_many([_key(n) for n in names])
+        values = {n: found.get(_key(n)) or 0 for n in names}
     except Exception:  # the shared cache is down: rely on the TTL alone
-        value = -1
+        values = dict.fromkeys(names, -1)
     if seen is not None:
-        seen[name] = value
-    return value
+        seen.update(values)
+    return values[name]
 
 
 def bump_generation(name: str, using: str | None = None) -> None:
     """Tell every process that `name`'s data changed, once the change is committed."""
 
     def bump() -> None:
-        _shared().set(f"generation:{name}", time.time_ns(), timeout=None)
+        _shared().set(_key(name), time.time_ns(), timeout=None)
         seen = _request_generations.get()
         if seen is not None:
             seen.pop(name, None)
@@ -69,6 +81,9 @@ class GenerationsPerRequestMiddleware:
 
 
 def process_cache(ttl: float = 60.0, shared: str | None = None) -> Callable:
+    if shared:
+        _NAMES.add(shared)
+
     def decorate(func: Callable) -> Callable:
         store: dict[Any, tuple[float, int, Any]] = {}
         lock = threading.Lock()

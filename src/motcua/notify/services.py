@@ -53,19 +53,34 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+OPT_OUTS = "notify-optouts"
+
+
+@process_cache(ttl=60, shared=OPT_OUTS)
+def _opt_outs() -> frozenset[tuple[str, str]]:
+    """Every (channel, address) that said stop: a few thousand at most in a province, read on
+    every change that tells someone, so kept per process until one is added or removed."""
+    return frozenset(OptOut.objects.values_list("channel", "address"))
+
+
+def _opt_outs_changed(**kwargs) -> None:
+    from motcua.core.memo import bump_generation
+
+    _opt_outs.cache_clear()  # this process at once, the others after the commit
+    bump_generation(OPT_OUTS)
+
+
 def opted_out(channel: str, address: str) -> bool:
-    return OptOut.objects.filter(channel=channel, address=_address_key(channel, address)).exists()
+    return (channel, _address_key(channel, address)) in _opt_outs()
 
 
 def _stopped(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these (channel, address) pairs said stop: one query for them all."""
-    keys = {(c, _address_key(c, a)): (c, a) for c, a in pairs if a}
-    if not keys:
+    """Which of these (channel, address) pairs said stop."""
+    pairs = [(c, a) for c, a in pairs if a]
+    if not pairs:
         return set()
-    found = OptOut.objects.filter(
-        channel__in={c for c, _k in keys}, address__in={k for _c, k in keys}
-    ).values_list("channel", "address")
-    return {keys[pair] for pair in found if pair in keys}
+    stopped = _opt_outs()
+    return {(c, a) for c, a in pairs if (c, _address_key(c, a)) in stopped}
 
 
 def _address_key(channel: str, address: str) -> str:

@@ -161,6 +161,8 @@ def _carry(sender, task_result, **kwargs) -> None:
     if not request_id or _in_process(sender):
         return  # the immediate backend runs the task in this very context
     row = getattr(task_result, "db_result", None)
+    if row is not None and (row.args_kwargs or {}).get(CARRIED_KEY) == request_id:
+        return  # written with the row (motcua.ops.tasks_backend)
     try:
         if row is not None:
             type(row).objects.filter(pk=row.pk).update(
