@@ -148,7 +148,8 @@ def record(
     step: DossierStep | None = None,
 ) -> DossierEvent:
     """Append the event, chain its hash, bump the dossier's version and save the dossier."""
-    last = dossier.events.aggregate(last=Max("seq"))["last"] or 0
+    # The audit keeps event_head equal to the last event's hash: blank means no event yet.
+    last = dossier.events.aggregate(last=Max("seq"))["last"] or 0 if dossier.event_head else 0
     is_person = getattr(actor, "pk", None) is not None
     event = DossierEvent(
         dossier=dossier,

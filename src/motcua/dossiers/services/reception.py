@@ -8,12 +8,12 @@ from motcua.catalog.models import Procedure
 from motcua.org.models import Agency
 from motcua.org.permissions import can
 
-from .. import deadlines, ownership
+from .. import deadlines
 from ..codes import next_dossier_code
 from ..errors import InvalidInput, NotAllowed
 from ..files import check_upload, store
 from ..lifecycle import State, transition
-from ..models import ApplicantKind, Channel, Delivery, Dossier, DossierFile
+from ..models import ApplicantKind, Channel, Delivery, Dossier, DossierFile, DossierStep
 from ..permissions import ACTION_PERMISSIONS
 from .core import (
     ActionResult,
@@ -25,7 +25,6 @@ from .core import (
     record,
     require_items,
     require_text,
-    take,
 )
 from .steps import open_first_step
 
@@ -90,6 +89,8 @@ def _notify_by(chosen, phone: str, values: dict, errors: dict) -> list[str]:
 
 
 def _store_inputs(dossier, files, actor, purpose=DossierFile.Purpose.INPUT) -> list[DossierFile]:
+    if not files:
+        return []
     stored = []
     components = {c.pk: c for c in dossier.procedure.components.all()}
     for item in files or []:
@@ -112,7 +113,7 @@ def _store_inputs(dossier, files, actor, purpose=DossierFile.Purpose.INPUT) -> l
     return stored
 
 
-def _start_clock(dossier: Dossier, now, actor) -> None:
+def _start_clock(dossier: Dossier, now, actor) -> DossierStep:
     """Give the dossier its code, due time, fee and first step at the moment of reception;
     the officer who receives it holds that step when it is his role's (checking the papers
     at the counter), else it waits in the step's pool."""
@@ -126,15 +127,15 @@ def _start_clock(dossier: Dossier, now, actor) -> None:
     dossier.paused_seconds = 0
     dossier.appointment_at = dossier.due_at
     dossier.fee_due = sum(fee.compute(dossier.quantity) for fee in dossier.procedure.fees.all())
-    step = open_first_step(dossier, now)
-    if ownership.is_member(actor, step):
-        take(dossier, step, actor)
+    return open_first_step(dossier, now, holder=actor)
 
 
 def _check_procedure(procedure: Procedure, agency: Agency) -> None:
     if not procedure.is_active:
         raise InvalidInput({"procedure": [_("Thủ tục này không còn áp dụng.")]})
-    if procedure.agencies.exists() and not procedure.agencies.filter(pk=agency.pk).exists():
+    if procedure.agencies.filter(pk=agency.pk).exists():
+        return
+    if procedure.agencies.exists():  # a procedure of no named agency is for any of them
         raise InvalidInput(
             {"procedure": [_("%(a)s không giải quyết thủ tục này.") % {"a": agency.name}]}
         )
@@ -162,7 +163,7 @@ def dossier_create_draft(
             procedure=procedure,
             owner=owner,
             receiving_agency=agency,
-            receiving_unit=agency.unit,
+            receiving_unit_id=agency.unit_id,
             current_agency=agency,
             channel=channel,
             delivery=delivery,
@@ -219,7 +220,7 @@ def dossier_receive_at_counter(
         dossier = Dossier.objects.create(
             procedure=procedure,
             receiving_agency=agency,
-            receiving_unit=agency.unit,
+            receiving_unit_id=agency.unit_id,
             current_agency=agency,
             channel=channel,
             delivery=delivery,
@@ -231,7 +232,7 @@ def dossier_receive_at_counter(
             **_applicant_values(applicant),
         )
         stored = _store_inputs(dossier, files, actor)
-        _start_clock(dossier, now, actor)
+        step = _start_clock(dossier, now, actor)
         event = record(
             dossier,
             t.action,
@@ -244,7 +245,7 @@ def dossier_receive_at_counter(
                 "form": t.form,
                 **({"checklist": checklist} if checklist else {}),
             },
-            step=dossier.steps.first(),
+            step=step,
         )
     return ActionResult(dossier, event)
 
@@ -254,10 +255,8 @@ def dossier_receive(*, actor, dossier: Dossier, note: str = "", expected_version
     now = now_or(now)
     with transaction.atomic():
         dossier, t = begin("receive", actor, dossier, expected_version)
-        _start_clock(dossier, now, actor)
-        result = finish(
-            dossier, t, actor, now, note=note, data={"form": t.form}, step=dossier.steps.first()
-        )
+        step = _start_clock(dossier, now, actor)
+        result = finish(dossier, t, actor, now, note=note, data={"form": t.form}, step=step)
     return result
 
 
@@ -342,7 +341,7 @@ def dossier_turn_away_at_counter(
         dossier = Dossier.objects.create(
             procedure=procedure,
             receiving_agency=agency,
-            receiving_unit=agency.unit,
+            receiving_unit_id=agency.unit_id,
             current_agency=agency,
             channel=Channel.COUNTER,
             summary=summary,

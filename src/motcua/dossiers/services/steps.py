@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import ProcessStep
 from motcua.org.models import Agency, Role, Tier
 
-from .. import deadlines
+from .. import deadlines, ownership
 from ..errors import NotAllowed
 from ..models import Dossier, DossierStep
 
@@ -37,7 +37,10 @@ def _agency_for(process_step: ProcessStep | None, dossier: Dossier) -> Agency:
     return agency or dossier.receiving_agency
 
 
-def _open(dossier, order, process_step, name, role, agency, budget_days, now, assignee=None):
+def _open(
+    dossier, order, process_step, name, role, agency, budget_days, now, assignee=None, holder=None
+):
+    """Open a step; `holder` takes it at once when he belongs to its pool (one INSERT)."""
     cal = deadlines.calendar_for(dossier)
     step = DossierStep(
         dossier=dossier,
@@ -52,13 +55,15 @@ def _open(dossier, order, process_step, name, role, agency, budget_days, now, as
         started_at=now,
     )
     deadlines.recompute_step_due(step, cal, deadlines.previous_step_due(step))
+    if assignee is None and holder is not None and ownership.is_member(holder, step):
+        step.assignee = assignee = holder
     step.save()
     dossier.current_agency = agency
     dossier.assignee = assignee
     return step
 
 
-def open_first_step(dossier: Dossier, now: datetime) -> DossierStep:
+def open_first_step(dossier: Dossier, now: datetime, holder=None) -> DossierStep:
     process = dossier.process
     first = process.steps.order_by("order").first() if process else None
     if first is None:
@@ -71,9 +76,11 @@ def open_first_step(dossier: Dossier, now: datetime) -> DossierStep:
             dossier.receiving_agency,
             dossier.procedure.processing_days,
             now,
+            holder=holder,
         )
+    agency = _agency_for(first, dossier)
     return _open(
-        dossier, 1, first, first.name, first.role, _agency_for(first, dossier), first.budget, now
+        dossier, 1, first, first.name, first.role, agency, first.budget, now, holder=holder
     )
 
 
