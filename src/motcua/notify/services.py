@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from motcua.core.memo import process_cache
 
 from . import sms_text
-from .channels import ChannelError, Outgoing, Permanent, Transient, channel_for, phone_e164_vn
+from .channels import (
+    ChannelError,
+    Outgoing,
+    Permanent,
+    Sent,
+    Transient,
+    channel_for,
+    phone_e164_vn,
+)
 from .models import CHOOSABLE, TEMPLATES, Channel, Event, Message, OptOut, Template
 from .templating import render
 
@@ -71,7 +79,7 @@ def _opt_outs_changed(**kwargs) -> None:
 
 
 def opted_out(channel: str, address: str) -> bool:
-    return (channel, _address_key(channel, address)) in _opt_outs()
+    return bool(_stopped([(channel, address)]))
 
 
 def _stopped(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -179,20 +187,33 @@ def queue_for_dossier_event(event, dossier) -> list[Message]:
         else:
             continue  # SMS and Zalo only for the events their templates name
         rows.append(
-            Message(
-                channel=channel,
-                recipient=recipient,
-                event=outbox_event or Event.RECEIVED,
+            _message(
+                channel,
+                recipient,
+                outbox_event or Event.RECEIVED,
+                (subject, text),
+                template,
                 data={"action": event.action},
-                subject=subject[:300],
-                text=text,
-                zns_template_id=template.zns_template_id if template else "",
                 dossier=dossier,
                 dossier_event=event,
                 agency_id=dossier.receiving_agency_id,
             )
         )
     return _queue(rows)
+
+
+def _message(channel, recipient, event, written, template, **about) -> Message:
+    """One outbox row: what `written` (subject, text) says, to `recipient` on `channel`."""
+    subject, text = written
+    return Message(
+        channel=channel,
+        recipient=recipient,
+        event=event,
+        subject=subject[:300],
+        text=text,
+        zns_template_id=template.zns_template_id if template else "",
+        **about,
+    )
 
 
 def queue(
@@ -219,23 +240,18 @@ def queue(
         text = fallback_text
     else:
         return None
-    rows = _queue(
-        [
-            Message(
-                channel=channel,
-                recipient=recipient,
-                event=event,
-                data={k: str(v) for k, v in data.items()},
-                subject=subject[:300],
-                text=text,
-                zns_template_id=template.zns_template_id if template else "",
-                dossier=dossier,
-                feedback=feedback,
-                agency_id=agency_id,
-            )
-        ]
+    row = _message(
+        channel,
+        recipient,
+        event,
+        (subject, text),
+        template,
+        data={k: str(v) for k, v in data.items()},
+        dossier=dossier,
+        feedback=feedback,
+        agency_id=agency_id,
     )
-    return rows[0]
+    return _queue([row])[0]
 
 
 def _queue(rows: list[Message]) -> list[Message]:
@@ -338,25 +354,12 @@ def deliver_due(limit: int = 200) -> int:
         Message.objects.bulk_update(batch, ["status", "sending_since", "attempts"])
     done = []
     for message in batch:
-        try:
-            sent = channel_for(message.channel).send(_outgoing(message))
-        except Transient as exc:
-            _failed(message, exc, retry=True)
-            continue
-        except (Permanent, ChannelError) as exc:
-            _failed(message, exc, retry=False)
-            continue
-        message.status, message.sending_since = Message.Status.SENT, None
-        message.provider_id, message.answer, message.reason = (
-            sent.provider_id[:100],
-            sent.answer,
-            "",
-        )
-        message.sent_at = timezone.now()
-        done.append(message)
-    Message.objects.bulk_update(
-        done, ["status", "sending_since", "provider_id", "answer", "reason", "sent_at"]
-    )
+        sent, _outcome = _attempt(message)
+        if sent is not None:
+            for name, value in _sent_fields(sent).items():
+                setattr(message, name, value)
+            done.append(message)
+    Message.objects.bulk_update(done, list(_SENT_FIELDS))
     return len(batch)
 
 
@@ -365,21 +368,32 @@ def deliver(message_id) -> str:
     message = _claim(message_id)
     if message is None:
         return "nothing to do"
-    try:
-        sent = channel_for(message.channel).send(_outgoing(message))
-    except Transient as exc:
-        return _failed(message, exc, retry=True)
-    except (Permanent, ChannelError) as exc:
-        return _failed(message, exc, retry=False)
+    sent, outcome = _attempt(message)
+    if sent is None:
+        return outcome
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
-        status=Message.Status.SENT,
-        provider_id=sent.provider_id[:100],
-        answer=sent.answer,
-        reason="",
-        sent_at=timezone.now(),
-        sending_since=None,
+        **_sent_fields(sent)
     )
     return "sent"
+
+
+def _attempt(message: Message) -> tuple[Sent | None, str]:
+    """Send a claimed message once: the provider's answer, or the failure recorded (to be
+    retried when transient, given up when not) and what became of it."""
+    try:
+        return channel_for(message.channel).send(_outgoing(message)), "sent"
+    except Transient as exc:
+        return None, _failed(message, exc, retry=True)
+    except (Permanent, ChannelError) as exc:
+        return None, _failed(message, exc, retry=False)
+
+
+_SENT_FIELDS = ("status", "provider_id", "answer", "reason", "sent_at", "sending_since")
+
+
+def _sent_fields(sent: Sent) -> dict:
+    values = (Message.Status.SENT, sent.provider_id[:100], sent.answer, "", timezone.now(), None)
+    return dict(zip(_SENT_FIELDS, values, strict=True))
 
 
 def _failed(message: Message, exc: ChannelError, *, retry: bool) -> str:
