@@ -139,13 +139,16 @@ def is_member(user, step: DossierStep) -> bool:
         code = _own_division(a, user)
         if not step.division_code or not code or code == step.division_code:
             return True
-        if (
-            not _holders(step.agency_id, step.role)
-            .filter(_in_division(step.division_code))
-            .exists()
-        ):
-            return True
+        held = _divisions_held(step.agency_id, step.role)
+        if "" not in held and step.division_code not in held:
+            return True  # a division nobody of the role belongs to (pool_members)
     return False
+
+
+def _divisions_held(agency_id: int, role: str) -> set[str]:
+    """The divisions of those who hold `role` at the agency; "" for one who covers them all."""
+    holders = _holders(agency_id, role).select_related("division", "user__division")
+    return {_own_division(h, h.user) for h in holders}
 
 
 def pool_condition(user) -> Q:
@@ -161,10 +164,7 @@ def pool_condition(user) -> Q:
         if code:
             # His division's steps, those of no division, and those of a division nobody
             # of the role belongs to (pool_members).
-            held = {
-                _own_division(h, h.user)
-                for h in _holders(a.agency_id, a.role).select_related("division", "user__division")
-            }
+            held = _divisions_held(a.agency_id, a.role)
             mine = Q(division_code__in=["", code])
             steps &= mine if "" in held else mine | ~Q(division_code__in=held)
         wanted |= steps
