@@ -373,7 +373,9 @@ SPECTACULAR_SETTINGS = {
 # `manage.py db_worker`), an RQ/Redis backend for scale, the immediate one for quick demos.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("MOTCUA_TASKS_BACKEND", "motcua.ops.tasks_backend.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "MOTCUA_TASKS_BACKEND", "motcua.ops.tasks_backend.DatabaseBackend"
+        ),
     }
 }
 
@@ -466,6 +468,9 @@ MOTCUA = {
     "NOTIFY_STOP_WORDS": os.environ.get("MOTCUA_STOP_WORDS", "TC HUY"),
     # Inbound messages answered per number and day (SMS and Zalo each).
     "NOTIFY_INBOUND_PER_DAY": int(os.environ.get("MOTCUA_INBOUND_PER_DAY", "20")),
+    # Lookups (web, API, SMS, Zalo, hotline) are counted in memory and written at most this
+    # many seconds later (motcua.notify.tally); 0 writes each at once.
+    "LOOKUP_TALLY_FLUSH_SECONDS": float(os.environ.get("MOTCUA_LOOKUP_TALLY_FLUSH_SECONDS", "10")),
 }
 
 # Which adapter sends each kind of message: "local" (records only: development and tests),

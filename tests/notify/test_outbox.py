@@ -215,12 +215,14 @@ def _zalo_post(client, body: dict, secret="oa-secret", forged=False):
     )
 
 
-def test_zalo_receipts_need_its_signature(world, client, monkeypatch):
+@pytest.mark.parametrize("channel", [Channel.ZALO_OA, Channel.ZNS])
+def test_zalo_receipts_need_its_signature(world, client, monkeypatch, channel):
+    """Zalo reports an OA reply and a ZNS message received, then read, by their msg_id."""
     monkeypatch.setenv("ZALO_OA_SECRET_KEY", "oa-secret")
     dossier = receive(world, notify_by=["sms"])
     message = Message.objects.create(
-        channel=Channel.ZALO_OA,
-        recipient="7231",
+        channel=channel,
+        recipient="7231" if channel == Channel.ZALO_OA else "84912345678",
         event=Event.LOOKUP,
         text="…",
         dossier=dossier,

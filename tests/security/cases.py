@@ -119,6 +119,29 @@ def _monitoring(t: Targets) -> list[Probe]:
     ]
 
 
+def _notifications(t: Targets) -> list[Probe]:
+    """The page of messages and lookups: the whole scope, the commune, its agency (with and
+    without the agencies under it)."""
+    commune, agency = t.world.commune, t.world.commune_ubnd
+    return [
+        Probe(),
+        Probe(query=f"don_vi={commune.pk}", extra=(commune.name,)),
+        Probe(query=f"co_quan={agency.pk}", extra=(agency.name,)),
+        Probe(query=f"co_quan={agency.pk}&rieng=1", extra=(agency.name,)),
+    ]
+
+
+def _messages(t: Targets) -> list[Probe]:
+    """The messages behind a number: they name the targets' dossiers (and agency)."""
+    district, agency = t.world.district, t.world.commune_ubnd
+    return [
+        Probe(),
+        Probe(query=f"don_vi={district.pk}&trang_thai=pending", extra=(agency.name,)),
+        Probe(query=f"co_quan={agency.pk}&rieng=1&kenh=email", extra=(agency.name,)),
+        Probe(query=f"co_quan={agency.pk}&su_kien=received", extra=(agency.name,)),
+    ]
+
+
 def _rating(t: Targets) -> dict:
     from motcua.portal.models import RatingCriterion, RatingLevel
 
@@ -318,6 +341,9 @@ CASES: dict[str, Case] = {
         rightful="supervisor",
         shows=True,
     ),
+    "monitoring:notifications": Case(_notifications, rightful="supervisor", shows=True),
+    "monitoring:messages": Case(_messages, rightful="supervisor", shows=True),
+    "monitoring:messages_export": Case(_messages, rightful="supervisor", shows=True),
     "monitoring:register": Case(
         lambda t: [Probe(query=f"don_vi={t.world.commune.pk}", extra=(t.world.commune.name,))],
         rightful="supervisor",

@@ -23,13 +23,14 @@ from motcua.dossiers.inputs import ACTION_INPUTS
 from motcua.dossiers.lifecycle import ACTIONS
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
-    cached_public_lookup,
+    cached_public_lookup_hit,
     control_sheet,
     find_visible,
     lookup_cache_entry,
     may_view_personal,
     public_timeline,
 )
+from motcua.notify.tally import count_lookup
 from motcua.org.models import Agency, Role, User
 from motcua.org.selectors import active_assignments
 from motcua.org.twofactor import two_factor_required
@@ -324,20 +325,21 @@ class Lookup(APIView):
                 status=429,
                 headers={"Retry-After": "60"},
             )
-        answer = cached_public_lookup(
+        hit = cached_public_lookup_hit(
             "api",
             code[:64],
             str(request.query_params.get("phone", ""))[:20],
             self.answer,
             prefetched=prefetched,
         )
-        if answer is None:
+        count_lookup("api", hit.agency_id if hit else None, found=hit is not None)
+        if hit is None:
             ratelimit.guess_failed(request, "lookup", code[:64])
             return Response(
                 {"detail": _("Không tìm thấy hồ sơ với mã và số điện thoại này.")}, status=404
             )
         # The cache holds the JSON itself: a repeated lookup is served without re-rendering.
-        return HttpResponse(answer, content_type="application/json")
+        return HttpResponse(hit.answer, content_type="application/json")
 
     @staticmethod
     def answer(dossier) -> bytes:

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -178,19 +178,27 @@ def lookup_cache_entry(kind: str, code: str) -> tuple[str, str]:
 _UNREAD = object()
 
 
-def cached_public_lookup(
+class LookupHit(NamedTuple):
+    """A public lookup's answer and the dossier's receiving agency (for counting lookups)."""
+
+    answer: Any
+    agency_id: int | None
+
+
+def cached_public_lookup_hit(
     kind: str,
     code: str,
     phone_last4: str,
     build: Callable[[Dossier], Any],
     prefetched: dict | object = _UNREAD,
-):
-    """What `build` makes of the dossier `public_lookup` would find, or None.
+) -> LookupHit | None:
+    """What `build` makes of the dossier `public_lookup` would find, with its receiving
+    agency, or None.
 
     The answer is kept in the shared page cache until the dossier changes (services drop it on
     commit), so a citizen refreshing the page costs no query. `prefetched`: what the caller
-    read already (lookup_cache_entry), instead of reading the entry again. The entry holds the phone's last
-    four digits and is checked against them, so a wrong phone still gets None.
+    read already (lookup_cache_entry), instead of reading the entry again. The entry holds the
+    phone's last four digits and is checked against them, so a wrong phone still gets None.
     """
     parts = _lookup_parts(code, phone_last4)
     if parts is None:
@@ -206,7 +214,7 @@ def cached_public_lookup(
         dossier = _lookup_row(code)
         if dossier is None:
             return None
-        entry = (last4(dossier.applicant_phone), build(dossier))
+        entry = (last4(dossier.applicant_phone), build(dossier), dossier.receiving_agency_id)
         pagecache.store(
             cache_key,
             entry,
@@ -215,5 +223,20 @@ def cached_public_lookup(
                 and Dossier.objects.filter(pk=dossier.pk, version=dossier.version).exists()
             ),
         )
-    stored_digits, answer = entry
-    return answer if stored_digits == digits else None
+    # Entries cached before the agency was kept are (digits, answer): agency unknown.
+    stored_digits, answer, *rest = entry
+    if stored_digits != digits:
+        return None
+    return LookupHit(answer, rest[0] if rest else None)
+
+
+def cached_public_lookup(
+    kind: str,
+    code: str,
+    phone_last4: str,
+    build: Callable[[Dossier], Any],
+    prefetched: dict | object = _UNREAD,
+):
+    """The answer of `cached_public_lookup_hit`, or None."""
+    hit = cached_public_lookup_hit(kind, code, phone_last4, build, prefetched)
+    return None if hit is None else hit.answer

@@ -188,9 +188,11 @@ def handling_report_xlsx(
     rows: list[tuple[str, Figures]],
     total: Figures,
     made_on: date | None = None,
+    notifications=None,
 ) -> bytes:
     """The report on handling administrative procedures as a workbook: one row per label,
-    then "Tổng cộng" from `total`."""
+    then "Tổng cộng" from `total`; with `notifications` (monitoring.messages), a second sheet
+    of the messages sent and lookups answered."""
     from openpyxl.utils import get_column_letter
 
     st = _Styles()
@@ -270,6 +272,10 @@ def handling_report_xlsx(
         ws.column_dimensions[get_column_letter(c)].width = 11
     ws.freeze_panes = f"A{numbers + 1}"
     _print_setup(ws, f"{top}:{numbers}")
+    if notifications is not None:
+        from .message_reports import add_sheet  # it builds on this module's helpers
+
+        add_sheet(wb, st, notifications, unit_name=unit_name)
     return spreadsheets.workbook_bytes(wb)
 
 
@@ -290,8 +296,12 @@ def handling_report_pdf(
     total: Figures,
     made_on: date | None = None,
     place: str = "",
+    notifications=None,
 ) -> bytes:
-    """The same report as an A4 landscape PDF, in the layout of an official form."""
+    """The same report as an A4 landscape PDF, in the layout of an official form; with
+    `notifications`, an appendix of the messages sent and lookups answered."""
+    from .message_reports import pdf_tables
+
     made_on = made_on or timezone.localdate()
     day = date_words(made_on)
     context = {
@@ -309,6 +319,7 @@ def handling_report_pdf(
         ],
         "total": [group_number(v) for v in report_values(total)],
         "date_line": f"{place}, {day}" if place else day[:1].upper() + day[1:],
+        "notifications": pdf_tables(notifications) if notifications is not None else None,
     }
     return html_to_pdf(render_to_string("monitoring/report_pdf.html", context))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("ho-so/excel/", views.export, name="export"),
     path("bao-cao.<str:fmt>", views.report, name="report"),
     path("so-theo-doi.xlsx", views.register, name="register"),
+    path("thong-bao/", notification_views.notifications, name="notifications"),
+    path("thong-bao/tin/", notification_views.message_list, name="messages"),
+    path("thong-bao/tin/excel/", notification_views.message_export, name="messages_export"),
 ]

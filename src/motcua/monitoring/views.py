@@ -24,6 +24,7 @@ from motcua.privacy import access
 
 from . import charts, drilldown, figures, periods, reports, subjects
 from .figures import RATES, Scope
+from .messages import notification_figures
 from .permissions import VIEW_MONITORING
 
 PAGE_SIZE = 25
@@ -162,6 +163,10 @@ def _page(request, subject, template: str, extra: dict, period=None) -> HttpResp
         },
         "chart": _channel_chart(months),
         "report_query": urlencode({**subject.query, **period.query}),
+        # Messages belong to agencies, not to fields: no such page for a field's subject.
+        "notifications_query": None
+        if {"linh_vuc", "thu_tuc"} & set(subject.query)
+        else urlencode({**subject.query, **period.query}),
         "period_query": urlencode(period.query),
         "period_choices": _period_choices(),
         **extra,
@@ -463,6 +468,10 @@ def report(request, fmt: str):
         "period": period,
         "rows": _report_rows(request, subject, period),
         "total": total,
+        # Messages belong to agencies: a field's report has none of its own.
+        "notifications": None
+        if subject.scope.procedures is not None
+        else notification_figures(subject.scope, period),
     }
     if fmt == "pdf":
         return downloads.bytes_response(

@@ -34,8 +34,9 @@ from motcua.privacy.models import Purpose
 
 from . import services as notify
 from .channels import Permanent, phone_e164_vn
-from .models import Channel, Event, Message, Template
+from .models import Channel, Event, LookupChannel, Message, Template
 from .permissions import HOTLINE_SEARCH, HOTLINE_SEND_LINK
+from .tally import count_lookup
 
 MAX_RESULTS = 20
 # The channels a link goes by, with the short names the operator and the caller use.
@@ -176,6 +177,9 @@ def desk_search(request, text: str) -> Search:
         .order_by("-created_at", "-pk")[: MAX_RESULTS + 1]
     )
     search.too_many = len(found) > MAX_RESULTS
+    # One lookup per search; its agency only when the caller's dossier is the one found.
+    one = found[0].receiving_agency_id if len(found) == 1 else None
+    count_lookup(LookupChannel.HOTLINE, one, found=bool(found))
     now = timezone.now()
     with transaction.atomic():
         for d in found[:MAX_RESULTS]:

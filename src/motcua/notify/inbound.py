@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from motcua.core import ratelimit
 
 from . import services, sms_text
-from .models import Channel, Event
+from .models import Channel, Event, LookupChannel
+from .tally import count_lookup
 
 log = logging.getLogger("motcua.notify")
 
@@ -120,6 +121,11 @@ def handle(channel: str, sender: str, text: str, *, reply_to: str | None = None)
     if kind == "lookup":
         proof = last4(sender) if channel == Channel.SMS else digits
         dossier = public_lookup(code, proof)
+        count_lookup(
+            LookupChannel.SMS if channel == Channel.SMS else LookupChannel.ZALO,
+            dossier.receiving_agency_id if dossier is not None else None,
+            found=dossier is not None,
+        )
     if dossier is None:
         if not _help_once(channel, sender):
             return "ignored"

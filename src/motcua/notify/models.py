@@ -196,3 +196,40 @@ class OptOut(models.Model):
 
     def __str__(self):
         return f"{self.address} · {self.get_channel_display()}"
+
+
+class LookupChannel(models.TextChoices):
+    """Where a citizen asked where his dossier stands (kênh tra cứu)."""
+
+    WEB = "web", _("Cổng dịch vụ công (web)")
+    API = "api", _("API")
+    SMS = "sms", _("Tin nhắn SMS")
+    ZALO = "zalo", _("Zalo")
+    HOTLINE = "hotline", _("Tổng đài")
+
+
+class LookupCount(models.Model):
+    """Lượt tra cứu: how many lookups one channel answered on one (local) day, for one agency,
+    found or not. Written in batches by motcua.notify.tally, never once per request.
+
+    agency_id is the found dossier's receiving agency, 0 when unknown (not found, or several
+    dossiers at the hotline): a NULL would be distinct from every other NULL in the unique
+    key, on SQLite and PostgreSQL alike, and the same key could then get two rows."""
+
+    day = models.DateField(_("ngày"))
+    channel = models.CharField(_("kênh"), max_length=10, choices=LookupChannel.choices)
+    agency_id = models.IntegerField(_("cơ quan tiếp nhận"), default=0)
+    found = models.BooleanField(_("tìm thấy hồ sơ"))
+    count = models.PositiveIntegerField(_("số lượt"), default=0)
+
+    class Meta:
+        verbose_name = _("lượt tra cứu")
+        verbose_name_plural = _("lượt tra cứu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel", "agency_id", "found"], name="notify_lookup_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.channel} {self.agency_id} {self.found}: {self.count}"

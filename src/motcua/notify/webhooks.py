@@ -78,12 +78,7 @@ def zalo_events(request):
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     at = _event_time(body)
     if name == "user_received_message":
-        services.record_receipt(
-            channel=Channel.ZALO_OA,
-            provider_id=str(message.get("msg_id") or "")[:100],
-            status=Message.Status.DELIVERED,
-            at=at,
-        )
+        _zalo_receipt(message.get("msg_id"), Message.Status.DELIVERED, at)
     elif name == "user_send_text":
         sender = body.get("sender") if isinstance(body.get("sender"), dict) else {}
         with transaction.atomic():
@@ -94,13 +89,17 @@ def zalo_events(request):
     elif name == "user_seen_message":
         ids = message.get("msg_ids") or [message.get("msg_id")]
         for msg_id in ids if isinstance(ids, list) else []:
-            services.record_receipt(
-                channel=Channel.ZALO_OA,
-                provider_id=str(msg_id or "")[:100],
-                status=Message.Status.SEEN,
-                at=at,
-            )
+            _zalo_receipt(msg_id, Message.Status.SEEN, at)
     return JsonResponse({"error": 0})
+
+
+def _zalo_receipt(msg_id, status: str, at) -> None:
+    """Zalo reports reception and reading of OA replies and of ZNS alike, by the msg_id its
+    send answered: the message is one or the other."""
+    for channel in (Channel.ZALO_OA, Channel.ZNS):
+        provider_id = str(msg_id or "")[:100]
+        if services.record_receipt(channel=channel, provider_id=provider_id, status=status, at=at):
+            return
 
 
 # The fields an SMS gateway's MO (mobile-originated) call names the sender and the text by:

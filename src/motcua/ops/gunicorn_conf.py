@@ -12,3 +12,14 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    # The lookup counts this worker holds (motcua.notify.tally) are written before it goes;
+    # atexit would too, unless the worker leaves through os._exit.
+    try:
+        from motcua.notify import tally
+
+        tally.flush()
+    except Exception:  # a worker on its way out must not fail for statistics
+        server.log.warning("lookup counts of worker %s not written", worker.pid, exc_info=True)

@@ -10,11 +10,12 @@ from django.views.decorators.http import require_GET
 from motcua.catalog import selectors
 from motcua.core import pagecache, ratelimit
 from motcua.dossiers.selectors import (
-    cached_public_lookup,
+    cached_public_lookup_hit,
     lookup_cache_entry,
     public_lookup,
     public_timeline,
 )
+from motcua.notify.tally import count_lookup
 
 from . import selectors as portal_selectors
 from .forms import CatalogFilterForm, LookupForm
@@ -127,10 +128,13 @@ def lookup(request):
         return render_to_string("portal/lookup.html", context, request)
 
     if anonymous:
-        body = cached_public_lookup("page", *asked, page, prefetched=prefetched)
+        hit = cached_public_lookup_hit("page", *asked, page, prefetched=prefetched)
+        body, agency_id = hit if hit is not None else (None, None)
     else:
         dossier = public_lookup(*asked)
         body = page(dossier) if dossier is not None else None
+        agency_id = dossier.receiving_agency_id if dossier is not None else None
+    count_lookup("web", agency_id, found=body is not None)
     if body is None:
         ratelimit.guess_failed(request, "lookup", asked[0])
         return render(request, "portal/lookup.html", {"form": form(), "searched": True})
