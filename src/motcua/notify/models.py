@@ -137,8 +137,15 @@ class Message(models.Model):
         on_delete=models.CASCADE,
         related_name="messages",
     )
+    # Not indexed, like the agency below: events and agencies are never deleted, and nothing
+    # looks messages up by them; each index is one more write per message queued.
     dossier_event = models.ForeignKey(
-        "dossiers.DossierEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "dossiers.DossierEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     feedback = models.ForeignKey(
         "portal.Feedback",
@@ -150,7 +157,12 @@ class Message(models.Model):
     )
     # The agency the message is about (the dossier's receiving agency): counted per unit.
     agency = models.ForeignKey(
-        "org.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
