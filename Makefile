@@ -21,6 +21,7 @@ run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_province
+	$(PY) manage.py signing_dev_pki
 	@# The background worker (notifications) runs beside the web server and stops with it.
 	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -43,6 +44,7 @@ demo-data: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_province
+	$(PY) manage.py signing_dev_pki
 
 ## make messages — refresh the English catalogue (needs GNU gettext)
 messages: $(STAMP)
@@ -58,6 +60,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py --backend $(BENCH_BACKEND)
 	@# The outbox: 10,000 messages sent, and intake with notifications on and off.
 	if [ "$(BENCH_BACKEND)" != "stack" ]; then $(PY) bench/outbox.py --backend $(BENCH_BACKEND); fi
+	if [ "$(BENCH_BACKEND)" != "stack" ]; then $(PY) bench/signing.py; fi
 
 system-deps:
 	bash scripts/system-deps all

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "motcua.ops",
     "motcua.privacy",
     "motcua.notify",
+    "motcua.signing",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -507,3 +508,44 @@ AUTHENTICATION_BACKENDS = [
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("motcua.portal.identity.CitizenOIDCBackend")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "motcua")
+
+# --- digital signatures (motcua.signing; docs/operations.md "Digital signatures") ---
+MOTCUA_SIGNING = {
+    # Certificates (PEM or DER files, comma-separated) that a signature must chain to: the
+    # national root CA of Vietnam, the Government's specialised root. Empty in development:
+    # the root of the demo PKI (`manage.py signing_dev_pki`).
+    "TRUST_ROOTS": env_list("MOTCUA_SIGNING_TRUST_ROOTS"),
+    # Intermediate CA certificates and CRLs kept on disk: offline revocation data.
+    "EXTRA_CERTS": env_list("MOTCUA_SIGNING_EXTRA_CERTS"),
+    "CRLS": env_list("MOTCUA_SIGNING_CRLS"),
+    # The RFC 3161 timestamp authority (http or https). Empty in development: a timestamper in
+    # the process signs with the demo PKI's TSA certificate; production refuses to sign then.
+    "TSA_URL": os.environ.get("MOTCUA_SIGNING_TSA_URL", ""),
+    "TSA_USERNAME": os.environ.get("MOTCUA_SIGNING_TSA_USERNAME", ""),
+    "TSA_PASSWORD": os.environ.get("MOTCUA_SIGNING_TSA_PASSWORD", ""),
+    # PAdES baseline level of motcua's signatures: B-T, B-LT (validation data embedded) or
+    # B-LTA (and a document timestamp).
+    "LEVEL": os.environ.get("MOTCUA_SIGNING_LEVEL", "B-LT"),
+    # Relative key paths of signing identities (PKCS#12 files, passphrase files) start here.
+    "KEY_DIR": os.environ.get("MOTCUA_SIGNING_KEY_DIR", str(VAR_DIR / "pki")),
+    # The demo PKI (development only; never committed: var/ is ignored).
+    "DEV_PKI_DIR": os.environ.get("MOTCUA_SIGNING_DEV_PKI_DIR", str(VAR_DIR / "pki")),
+    # B-LT signing may fetch the signer's OCSP/CRL from its CA; validating an upload never does.
+    "FETCH_REVOCATION": env_bool("MOTCUA_SIGNING_FETCH_REVOCATION", ENVIRONMENT == "production"),
+    # A font with Vietnamese glyphs for the visible stamp.
+    "FONT": os.environ.get(
+        "MOTCUA_SIGNING_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    ),
+    # Remote signing (CSC API v2): the service and the variable holding its access token, for
+    # identities that name none; how long the signer has to approve on the phone.
+    "CSC_URL": os.environ.get("MOTCUA_SIGNING_CSC_URL", ""),
+    "CSC_TOKEN_ENV": os.environ.get("MOTCUA_SIGNING_CSC_TOKEN_ENV", "MOTCUA_SIGNING_CSC_TOKEN"),
+    "CSC_APPROVAL_SECONDS": int(os.environ.get("MOTCUA_SIGNING_CSC_APPROVAL_SECONDS", "120")),
+    "CSC_POLL_SECONDS": float(os.environ.get("MOTCUA_SIGNING_CSC_POLL_SECONDS", "2")),
+    # PKCS#11 module of identities that name none (e.g. the token vendor's .so).
+    "PKCS11_MODULE": os.environ.get("MOTCUA_SIGNING_PKCS11_MODULE", ""),
+    # Checking uploads: the largest file, signatures and seconds spent on one file.
+    "VALIDATE_MAX_MB": int(os.environ.get("MOTCUA_SIGNING_VALIDATE_MAX_MB", "50")),
+    "VALIDATE_MAX_SIGNATURES": int(os.environ.get("MOTCUA_SIGNING_VALIDATE_MAX_SIGNATURES", "20")),
+    "VALIDATE_SECONDS": float(os.environ.get("MOTCUA_SIGNING_VALIDATE_SECONDS", "10")),
+}

@@ -253,6 +253,30 @@ CASES: dict[str, Case] = {
         rightful="reception",
         shows=True,
     ),
+    # --- the result: attached by the specialist, signed by the leader
+    "backoffice:result_attach": Case(
+        lambda t: [
+            Probe(
+                {"key": t.processing.code},
+                body=lambda t: {"version": version(t.processing), "files": scan("kq.pdf")},
+            )
+        ],
+        POST,
+        rightful="specialist",
+        changes=True,
+    ),
+    # The commune's leader holds no key in the matrix: his click is answered, changes nothing.
+    "backoffice:result_sign": Case(
+        lambda t: [Probe({"key": t.processing.code}, body=lambda t: {"version": 1})],
+        POST,
+        rightful="leader",
+    ),
+    "backoffice:signing_queue": Case(
+        lambda t: [Probe(body=lambda t: {"ho_so": [t.processing.pk]})], BOTH, rightful="leader"
+    ),
+    "backoffice:signing_batch": Case(
+        lambda t: [Probe({"pk": t.signing_batch.pk})], rightful="leader"
+    ),
     "backoffice:file": Case(
         lambda t: [
             Probe({"key": t.processing.code, "file_id": t.input_file.pk}),

@@ -73,6 +73,7 @@ class Targets:
     admin_objects: dict  # model label -> the object of that model the matrix aims at
     requesters: dict  # label -> a user with no scope over the targets (None: anonymous)
     personas: dict  # who rightfully reaches each target: proves the arguments are real
+    signing_batch: object = None  # the commune leader's batch of signatures
     extra_markers: dict = field(default_factory=dict)
 
     @property
@@ -208,7 +209,12 @@ def build(world: World) -> Targets:
     request.user = s[Role.RECEPTION_OFFICER]
     access.record_read(request, purpose=Purpose.DOSSIER_PAGE, dossier=processing)
     supervisor = UserFactory(roles=[(Role.SUPERVISOR, world.district)])
+    from motcua.dossiers.models import SigningBatch, SigningBatchItem
+
+    batch = SigningBatch.objects.create(actor=s[Role.AGENCY_LEADER])
+    SigningBatchItem.objects.create(batch=batch, dossier=processing, order=0)
     return Targets(
+        signing_batch=batch,
         world=world,
         processing=processing,
         awaiting=awaiting,
@@ -227,6 +233,8 @@ def build(world: World) -> Targets:
         personas={
             "owner": world.citizen,
             "reception": s[Role.RECEPTION_OFFICER],
+            "specialist": s[Role.SPECIALIST],
+            "leader": s[Role.AGENCY_LEADER],
             "supervisor": supervisor,
             # The province's call centre: looks up every dossier, acts on none.
             "hotline": UserFactory(
@@ -247,6 +255,7 @@ def _admin_objects(world, member, payment, feedback, rated) -> dict:
     from motcua.monitoring.models import BandScale
     from motcua.notify.models import Message, OptOut, Template
     from motcua.notify.tasks import deliver
+    from motcua.signing.models import SigningIdentity
 
     task = deliver.enqueue(str(uuid.uuid4()))
     token = Token.objects.create(user=member)
@@ -280,6 +289,14 @@ def _admin_objects(world, member, payment, feedback, rated) -> dict:
         .order_by("created_at")
         .first(),
         "notify.OptOut": OptOut.objects.create(channel="sms", address="84900000123"),
+        # The commune's seal: its certificate's details are the province's to see, not others'.
+        "signing.SigningIdentity": SigningIdentity.objects.create(
+            agency=world.commune_ubnd,
+            kind="pkcs12",
+            config={"path": "seals/matrix.p12", "passphrase_env": "MATRIX_PASSPHRASE"},
+            label="Chữ ký số cơ quan MATRIX",
+            certificate_serial="5EA1AA7121C0FFEE",
+        ),
     }
 
 

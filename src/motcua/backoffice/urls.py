@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import counter, feedback, views
+from . import counter, feedback, results, views
 
 app_name = "backoffice"
 KEY = r"(?P<key>[^/]+)"
@@ -24,6 +24,10 @@ urlpatterns = [
         name="fee_confirmation",
     ),
     re_path(rf"^ho-so/{KEY}/tep/(?P<file_id>\d+)/$", views.dossier_file, name="file"),
+    re_path(rf"^ho-so/{KEY}/ket-qua/dinh-kem/$", results.result_attach, name="result_attach"),
+    re_path(rf"^ho-so/{KEY}/ket-qua/ky-so/$", results.result_sign, name="result_sign"),
+    path("ky-so/", results.signing_queue, name="signing_queue"),
+    path("ky-so/<uuid:pk>/", results.signing_batch, name="signing_batch"),
     re_path(
         rf"^ho-so/{KEY}/mau/(?P<number>0[1-7]|giai-trinh)\.pdf$", views.dossier_form, name="form"
     ),

@@ -283,6 +283,10 @@ def _render_dossier(request, dossier, bound=None, status=200, fee_form=None):
         "fee_form": fee_form,
         "staff_side": True,
     }
+    if personal:
+        from .results import result_panel
+
+        context["result"] = result_panel(request, dossier)
     return render(request, "backoffice/dossier.html", context, status=status)
 
 

@@ -41,6 +41,7 @@ SHEETS = {
             "conditions",
             "result",
             "legal_basis",
+            "signed_result_required",
         ],
     ),
     "components": (
@@ -287,6 +288,7 @@ def _clean_procedure(raw, field_codes, seen, errors: _Errors, where: str) -> Cle
         "conditions": _text(raw.get("conditions")),
         "result": _text(raw.get("result")),
         "legal_basis": _text(raw.get("legal_basis")),
+        "signed_result_required": _bool(raw.get("signed_result_required", False)),
     }
     proc = CleanProcedure(
         code=code,

@@ -81,6 +81,15 @@ class Procedure(models.Model):
     result = models.TextField(_("kết quả thực hiện"), blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    # The electronic result must carry a valid digital signature (motcua.signing) before it
+    # is handed over: "kết quả điện tử có ký số".
+    signed_result_required = models.BooleanField(
+        _("kết quả điện tử có ký số"),
+        default=False,
+        help_text=_(
+            "Bật thì không thể báo có kết quả khi bản điện tử của kết quả chưa được ký số hợp lệ."
+        ),
+    )
     # Folded copies of the name and of all searchable text, so that "dang ky khai sinh" finds
     # "Đăng ký khai sinh" with a plain LIKE on SQLite and PostgreSQL alike.
     name_folded = models.CharField(max_length=500, editable=False, db_index=True)

@@ -127,6 +127,7 @@ def catalog_export_data() -> dict:
             "conditions": p.conditions,
             "result": p.result,
             "legal_basis": p.legal_basis,
+            "signed_result_required": p.signed_result_required,
             "fees": [
                 {
                     "name": f.name,

@@ -18,6 +18,7 @@ def site(request):
         """What the staff pages' menu offers this user: only what he may open."""
         if not menu:
             from motcua.dossiers.permissions import ACTION_PERMISSIONS, VIEW_PERSONAL
+            from motcua.dossiers.services.results import SIGN_RESULT
             from motcua.notify.permissions import HOTLINE_SEARCH
             from motcua.org.permissions import can
             from motcua.portal.permissions import ANSWER_FEEDBACK
@@ -29,6 +30,7 @@ def site(request):
                 handover=can(user, ACTION_PERMISSIONS["return_result"]),
                 feedback=can(user, ANSWER_FEEDBACK),
                 hotline=can(user, HOTLINE_SEARCH),
+                sign=can(user, SIGN_RESULT),
             )
         return menu
 

@@ -273,6 +273,13 @@ def store(
         uploaded_at=timezone.now(),
         supersedes=supersedes,
     )
+    if checked.kind == "pdf":
+        # Every PDF that comes in has its signatures checked and the verdict kept beside it;
+        # a broken or untrusted signature is shown as such, never a reason to refuse the file.
+        from motcua.signing.validation import validate_pdf
+
+        verdict = validate_pdf(checked.content)
+        record.signature_status, record.signature = verdict.status, verdict.as_dict()
     record.file.save(
         checked.name.rsplit(".", 1)[0] + EXTENSIONS[checked.kind],
         ContentFile(checked.content),

@@ -283,6 +283,10 @@ class DossierFile(models.Model):
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
+    # What the check of a PDF's digital signatures found when it was stored
+    # (motcua.signing.validation): its status slug, and the details shown on click.
+    signature_status = models.CharField(_("chữ ký số"), max_length=12, blank=True)
+    signature = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["dossier", "uploaded_at", "id"]
@@ -292,6 +296,11 @@ class DossierFile(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def is_signed(self) -> bool:
+        """A PDF whose digital signatures are all intact, valid and trusted."""
+        return self.signature_status == "valid"
+
 
 # Events that are not moves of the lifecycle table: the applicant's work on a draft, and the
 # fees paid (motcua.payments).
@@ -299,6 +308,8 @@ OTHER_EVENTS = {
     "create": _("Tạo hồ sơ"),
     "edit_draft": _("Cập nhật hồ sơ nháp"),
     "attach_files": _("Đính kèm tệp"),
+    "attach_result": _("Đính kèm bản điện tử của kết quả"),
+    "sign_result": _("Ký số kết quả giải quyết"),
     "detach_file": _("Gỡ tệp đính kèm"),
     "pay_counter": _("Nộp phí, lệ phí tại quầy"),
     "pay_online": _("Thanh toán phí, lệ phí trực tuyến"),
@@ -362,3 +373,52 @@ class CodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.code} {self.day:%y%m%d}: {self.last}"
+
+
+class SigningBatch(models.Model):
+    """A leader's "sign these results" (ký số hàng loạt): one key, one approval for a remote
+    key, and an outcome per dossier; one that fails does not stop the others."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ ký")
+        RUNNING = "running", _("Đang ký")
+        DONE = "done", _("Đã xong")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    message = models.CharField(max_length=500, blank=True)  # why nothing could be signed
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt ký số kết quả")
+        verbose_name_plural = _("lượt ký số kết quả")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class SigningBatchItem(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Chờ ký")
+        SIGNED = "signed", _("Đã ký số")
+        FAILED = "failed", _("Không ký được")
+
+    batch = models.ForeignKey(SigningBatch, on_delete=models.CASCADE, related_name="items")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    message = models.CharField(max_length=500, blank=True)
+    files = models.PositiveSmallIntegerField(default=0)  # PDFs signed
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "dossier"], name="signing_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} ({self.get_status_display()})"

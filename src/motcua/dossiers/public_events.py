@@ -4,8 +4,8 @@ applicant read this one table; the control sheet keeps the officers' words (`Dos
 
 An event kind not in `PUBLIC` is internal and never shown to the public: a draft's saves and
 files (the applicant's own work before submitting), assignments, hand-overs inside one agency,
-approval (the result itself is the news), an overpayment noted for refund (the refund is the
-news) and anonymization. `INTERNAL` names them so that a new kind must be placed in one or the
+approval and the result's draft and signature (the result itself is the news), an
+overpayment noted for refund (the refund is the news) and anonymization. `INTERNAL` names them so that a new kind must be placed in one or the
 other (a test checks).
 """
 
@@ -84,6 +84,8 @@ INTERNAL = frozenset(
         "assign",
         "claim",
         "approve",
+        "attach_result",
+        "sign_result",
         "pay_overpaid",
         "anonymize",
     }

@@ -45,3 +45,19 @@ def days(value) -> str:
     if not (get_language() or "vi").startswith("en"):
         text = text.replace(".", ",")
     return gettext("%(n)s ngày") % {"n": text}
+
+
+@register.filter
+def iso_moment(value) -> str:
+    """An ISO 8601 time kept in JSON (a signature's time), as people read it here."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%H:%M:%S %d/%m/%Y")

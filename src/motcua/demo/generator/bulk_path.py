@@ -519,6 +519,9 @@ class BulkDriver(Driver):
                 sha256=RESULT_SHA,
                 uploaded_by=actor,
                 uploaded_at=now,
+                # What dossiers.files.store finds of the same bytes, checked once.
+                signature_status=self.result_signature()["status"],
+                signature=self.result_signature(),
             )
         )
         d.result_ready_at = now
@@ -539,6 +542,15 @@ class BulkDriver(Driver):
         self._record("return_result", actor, before, now, data={"delivery": self.d.delivery})
 
     result_file = "dossiers/generated/ket-qua.pdf"
+    _result_signature: dict | None = None
+
+    @classmethod
+    def result_signature(cls) -> dict:
+        if cls._result_signature is None:
+            from motcua.signing.validation import validate_pdf
+
+            cls._result_signature = validate_pdf(RESULT_PDF).as_dict()
+        return cls._result_signature
 
     def flush(self) -> int:
         """Write the rows made so far, the code counters, and move the id sequences on."""

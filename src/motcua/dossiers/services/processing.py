@@ -27,6 +27,7 @@ from .core import (
     take,
 )
 from .reception import _store_inputs
+from .results import signature_refusal
 from .steps import open_next_step
 
 
@@ -304,6 +305,9 @@ def dossier_mark_result_ready(
         stored = _store_inputs(dossier, files, actor, purpose=DossierFile.Purpose.RESULT)
         if not dossier.files.filter(purpose=DossierFile.Purpose.RESULT).exists():
             raise InvalidInput({"files": [_("Đính kèm bản điện tử của kết quả giải quyết.")]})
+        refused = signature_refusal(dossier)
+        if refused:
+            raise InvalidInput({"files": [refused]})
         dossier.result_ready_at = now
         if result_summary:
             dossier.result_summary = result_summary
