@@ -106,29 +106,40 @@ def test_only_those_who_approve_sign_and_only_with_their_own_key(
         results.dossier_sign_results(actor=world.outsider, dossier=dossier)
 
 
-def test_a_batch_signs_each_dossier_and_one_failure_stops_nothing(world, leader_key, two_page_pdf):
-    leader = world.staff[Role.AGENCY_LEADER]
-    ready = [_approved_with_result(world, two_page_pdf, name=f"kq-{i}.pdf") for i in range(5)]
-    # One of them has no PDF to sign any more: it was rejected meanwhile.
-    broken = services.dossier_forward(
+def _processing_with_result(world, pdf: bytes, i: int):
+    """Being processed, with its result's PDF attached: what a leader may sign."""
+    dossier = services.dossier_forward(
         actor=world.staff[Role.RECEPTION_OFFICER], dossier=world.receive()
     ).dossier
-    broken = services.dossier_reject(
-        actor=leader, dossier=broken, reasons="Không đủ điều kiện"
-    ).dossier
-    batch = results.signing_batch_create(actor=leader, dossiers=[ready[0], broken, *ready[1:]])
+    results.dossier_attach_result(
+        actor=world.staff[Role.SPECIALIST],
+        dossier=dossier,
+        files=[SimpleUploadedFile(f"kq-{i}.pdf", pdf, content_type="application/pdf")],
+    )
+    return dossier
+
+
+def test_a_batch_of_a_hundred_signs_each_and_one_failure_stops_nothing(
+    world, leader_key, two_page_pdf
+):
+    leader = world.staff[Role.AGENCY_LEADER]
+    ready = [_processing_with_result(world, two_page_pdf, i) for i in range(100)]
+    # One of them leaves the leader's hands before the batch runs: it was rejected meanwhile.
+    services.dossier_reject(actor=leader, dossier=ready[37], reasons="Không đủ điều kiện")
+    batch = results.signing_batch_create(actor=leader, dossiers=ready)
     # The task runs after the commit (the test's transaction never commits): run it here.
     results.sign_batch(SigningBatch.objects.get(pk=batch.pk))
 
     batch.refresh_from_db()
     assert batch.status == SigningBatch.Status.DONE and batch.finished_at is not None
     items = list(batch.items.order_by("order"))
-    assert [i.status for i in items] == ["signed", "failed", "signed", "signed", "signed", "signed"]
-    assert "đang được giải quyết" in items[1].message
-    for dossier in ready:
-        assert all(f.is_signed for f in results.current_results(dossier))
-    assert SigningBatchItem.objects.filter(batch=batch, files=1).count() == 5
-    assert DossierFile.objects.filter(purpose="result", signature_status="valid").count() == 5
+    assert [i.status for i in items] == ["signed"] * 37 + ["failed"] + ["signed"] * 62
+    assert "đang được giải quyết" in items[37].message
+    for i, dossier in enumerate(ready):
+        if i != 37:
+            assert all(f.is_signed for f in results.current_results(dossier))
+    assert SigningBatchItem.objects.filter(batch=batch, files=1).count() == 99
+    assert DossierFile.objects.filter(purpose="result", signature_status="valid").count() == 99
 
 
 def test_an_empty_batch_and_a_leader_without_a_key_are_told_why(world, signing_settings):
