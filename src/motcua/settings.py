@@ -30,6 +30,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 ENVIRONMENT = os.environ.get("MOTCUA_ENV", "development")
 DEVELOPMENT_SECRET_KEY = "motcua-development-only-secret-never-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Earlier keys, still accepted for what they signed (sessions, the forms' verification codes).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DEBUG", False)
 
 if ENVIRONMENT == "production":
@@ -471,6 +473,8 @@ MOTCUA = {
     "NOTIFY_INBOUND_PER_DAY": int(os.environ.get("MOTCUA_INBOUND_PER_DAY", "20")),
     # Lookups (web, API, SMS, Zalo, hotline) are counted in memory and written at most this
     # many seconds later (motcua.notify.tally); 0 writes each at once.
+    # Uploads to the public verification page (/xac-thuc/) per client address and minute.
+    "VERIFY_PER_MINUTE": int(os.environ.get("MOTCUA_VERIFY_PER_MINUTE", "30")),
     "LOOKUP_TALLY_FLUSH_SECONDS": float(os.environ.get("MOTCUA_LOOKUP_TALLY_FLUSH_SECONDS", "10")),
 }
 

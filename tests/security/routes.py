@@ -86,6 +86,10 @@ PUBLIC = {
     "portal:feedback_list": "feedback its senders agreed to publish, with the answers",
     "portal:feedback_new": "anyone may send feedback",
     "portal:feedback_detail": "the sender's page: its unguessable link is the key",
+    "portal:verify": "anyone checks a PDF: issued here or not, its signatures; nothing personal "
+    "(tests/portal/test_verify.py), nothing stored, rate-limited",
+    "portal:verify_token": "a form's verification code: the form, time, agency and procedure "
+    "it names, nothing personal (tests/portal/test_verify.py)",
 }
 
 

@@ -4,10 +4,13 @@ Which numbers and titles the forms carry is data (`forms_data.FORM_SETS`), chose
 `settings.MOTCUA["FORM_SET"]`.
 """
 
-from datetime import date, datetime
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import segno
+from django.core import signing
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from motcua.org.models import Agency
 from . import forms_data as data
 from .forms_data import FORM_SETS, active_set, resolve
 from .models import Dossier, DossierEvent
+from .selectors import public_url
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher
@@ -29,10 +33,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORM_SETS",
     "available_forms",
+    "read_verification_token",
     "register_workbook",
     "render_due_explanation",
     "render_form",
     "render_register",
+    "verification_token",
+    "verification_url",
 ]
 
 
@@ -61,6 +68,42 @@ def qr_data_uri(text: str) -> str:
     return segno.make(text, error="m", micro=False).svg_data_uri(scale=4, border=2)
 
 
+# --- "Xác thực văn bản": the second QR of a form -------------------------------------------
+# It names the dossier (its reference, never the code or the applicant), the form's number and
+# when the form was rendered, signed with the site's key (django.core.signing, its own salt):
+# nothing is stored, so rendering a form writes nothing; the signature is the proof.
+VERIFY_SALT = "motcua.verify"
+
+
+@dataclass(frozen=True)
+class FormToken:
+    reference: uuid.UUID
+    number: str
+    rendered_at: datetime
+
+
+def verification_token(dossier: Dossier, number: str, at: datetime | None = None) -> str:
+    moment = int((at or timezone.now()).timestamp())
+    value = f"{dossier.reference.hex}.{number}.{signing.b62_encode(moment)}"
+    return signing.Signer(salt=VERIFY_SALT).sign(value)
+
+
+def read_verification_token(token: str) -> FormToken | None:
+    """What a genuine token names; None for a forged, garbled or truncated one."""
+    try:
+        value = signing.Signer(salt=VERIFY_SALT).unsign(str(token)[:200])
+        reference, number, moment = value.split(".")
+        rendered_at = datetime.fromtimestamp(signing.b62_decode(moment), tz=UTC)
+        return FormToken(uuid.UUID(hex=reference), number, rendered_at)
+    except (signing.BadSignature, ValueError, OverflowError, OSError):
+        return None
+
+
+def verification_url(dossier: Dossier, number: str, at: datetime | None = None) -> str:
+    """The public page the "Xác thực văn bản" QR opens (portal:verify_token)."""
+    return public_url(f"/xac-thuc/ma/{verification_token(dossier, number, at)}/")
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
@@ -70,6 +113,8 @@ def html_to_pdf(html: str) -> bytes:
 def _render(template: str, context: dict) -> bytes:
     if context.get("lookup_url") is not None:
         context["qr"] = qr_data_uri(context["lookup_url"])
+    if context.get("verify_url"):
+        context["verify_qr"] = qr_data_uri(context["verify_url"])
     return html_to_pdf(render_to_string(template, context))
 
 
@@ -98,6 +143,7 @@ def render_form(
         if event is None or event.dossier_id != dossier.pk:
             raise LookupError(str(data.MISSING_EVENT[spec.key]))
         context = data.event_context(dossier, spec, event)
+    context["verify_url"] = verification_url(dossier, spec.number)
     return _render(TEMPLATES[spec.key], context)
 
 

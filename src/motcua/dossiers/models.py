@@ -277,7 +277,8 @@ class DossierFile(models.Model):
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # Indexed: the public verification page (/xac-thuc/) finds an issued result by its hash.
+    sha256 = models.CharField(max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField()
     supersedes = models.ForeignKey(

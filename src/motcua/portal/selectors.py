@@ -10,6 +10,7 @@ from motcua.catalog.models import LifeEvent, Procedure
 from motcua.core import pagecache
 from motcua.dossiers.lifecycle import State
 from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.services.results import current_results
 from motcua.org.models import Agency, Tier
 
 from .models import Feedback
@@ -78,10 +79,11 @@ def my_dossier(user, reference) -> Dossier:
 
 
 def result_files(dossier: Dossier) -> list[DossierFile]:
-    """The electronic result, once it may reach the applicant."""
+    """The electronic result, once it may reach the applicant: the latest version of each
+    file (the signed copy, once a leader signed it), never the drafts it replaced."""
     if dossier.state not in (State.RESULT_READY, State.RETURNED):
         return []
-    return list(dossier.files.filter(purpose=DossierFile.Purpose.RESULT).order_by("pk"))
+    return list(current_results(dossier))
 
 
 def published_feedback() -> QuerySet[Feedback]:

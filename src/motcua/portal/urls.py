@@ -2,7 +2,7 @@ from django.urls import path
 
 from motcua.payments import views as payments
 
-from . import accounts, feedback, mine, views
+from . import accounts, feedback, mine, verify, views
 
 app_name = "portal"
 DOSSIER = "tai-khoan/ho-so/<uuid:reference>/"
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tra-cuu/", views.lookup, name="lookup"),
     path("tra-cuu/danh-gia/", feedback.rate_by_code, name="rate_by_code"),
+    # Anyone checks a document: an upload, or the QR code printed on a form.
+    path("xac-thuc/", verify.verify, name="verify"),
+    path("xac-thuc/ma/<str:token>/", verify.verify_token, name="verify_token"),
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("thu-tuc/ban-in/", views.procedure_print, name="procedure_print"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", mine.start, name="start"),
