@@ -198,3 +198,26 @@ def test_the_staff_screen_refuses_an_unsigned_result_and_says_why(
     client.post(f"/can-bo/ho-so/{dossier.code}/ket-qua/ky-so/", {"version": dossier.version})
     page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     assert "Chữ ký số hợp lệ" in page and 'data-action="sign"' not in page
+
+
+def test_the_citizen_sees_what_the_signatures_of_his_own_files_are_worth(
+    world, leader_key, two_page_pdf, client
+):
+    """A certificate signed by an agency, uploaded by the applicant: the badge is on his page."""
+    from django.urls import reverse
+
+    from motcua.signing.pades import sign_pdf
+
+    signed = sign_pdf(two_page_pdf, leader_key).pdf
+    draft = services.dossier_create_draft(
+        owner=world.citizen,
+        procedure=world.procedure,
+        agency=world.commune_ubnd,
+        applicant={"name": "Trần Thị Cúc", "phone": "0987654321"},
+        files=[SimpleUploadedFile("giay-xac-nhan.pdf", signed, content_type="application/pdf")],
+    )
+    services.dossier_submit(actor=world.citizen, dossier=draft)
+    client.force_login(world.citizen)
+    page = client.get(reverse("portal:my_dossier", args=[draft.reference])).content.decode()
+    assert "giay-xac-nhan.pdf" in page and "Chữ ký số hợp lệ" in page
+    assert "Đặng Quốc Hùng" in page
