@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from motcua.org import permissions
 from motcua.org.admin import ManagedByAdministrators
 
-from . import certs, services
+# pyHanko and its kin (about 14 MB per process) load when a key is read, not at start-up:
+# every app server process imports the admin, few ever open a key.
 from .errors import SigningError
-from .keys import key_source
 from .models import SigningIdentity
 from .permissions import MANAGE_SIGNING
 
@@ -25,6 +25,9 @@ class SigningIdentityForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
+        from . import certs
+        from .keys import key_source
+
         try:
             source = key_source(data.get("kind"), data.get("config") or {})
             self.certificate = source.certificate()
@@ -59,6 +62,8 @@ class SigningIdentityAdmin(ManagedByAdministrators):
         return qs if ids is None else qs.filter(Q(agency_id__in=ids) | Q(user__agency_id__in=ids))
 
     def save_model(self, request, obj, form, change):
+        from . import services
+
         image = form.cleaned_data.get("stamp_image")
         if change:
             services.signing_identity_update(identity=obj, actor=request.user)
@@ -77,6 +82,8 @@ class SigningIdentityAdmin(ManagedByAdministrators):
 
     @admin.action(description=_("Đọc lại chứng thư số từ khóa"))
     def refresh_certificates(self, request, queryset):
+        from . import services
+
         for identity in queryset:
             try:
                 services.signing_identity_update(identity=identity, actor=request.user)
