@@ -412,6 +412,13 @@ class Stack:
             self[name].start()
 
     def stop(self, remove: bool = True) -> None:
+        # A service another process restarted (a drill kills and starts them again) saved its
+        # new process group in the state file: stop that one, not the one started here.
+        try:
+            self.spec = json.loads(self.state_file.read_text())
+            self.services = {n: Service(self, n, s) for n, s in self.spec["services"].items()}
+        except (OSError, ValueError, KeyError):
+            pass
         for name in ("nginx", "app_a", "app_b", "worker_1", "worker_2", *self.ORDER[:4][::-1]):
             try:
                 self[name].stop()
