@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import server  # noqa: E402
 SEND_TARGET = 500.0
 INTAKE_TARGET = 0.95
 RECEPTIONS = 300
@@ -52,16 +55,8 @@ def _manage(env, *args) -> str:
     return done.stdout
 
 
-def _inside(env, command: str, *args) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--inside", command, *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def _inside(env, *args) -> dict:
+    return server.run_inside(__file__, env, *args)
 
 
 def measure(backend: str, database_url: str, messages: int) -> dict:

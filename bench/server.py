@@ -1,6 +1,7 @@
 """The server under load: motcua's production set-up (gunicorn, 2 sync workers, production
 settings) with the ceiling view added, on 127.0.0.1 and a free port; and its workers' memory."""
 
+import json
 import os
 import secrets
 import signal
@@ -165,3 +166,17 @@ def rss_mb(pids: list[int]) -> list[float]:
             if line.startswith("VmRSS:"):
                 sizes.append(round(int(line.split()[1]) / 1024, 1))
     return sizes
+
+
+def run_inside(script: str, env: dict[str, str], *args: str) -> dict:
+    """Run `script --inside ARGS` (a bench script's own code inside Django) in `env`, and
+    return what it printed last, as JSON."""
+    out = subprocess.run(
+        [sys.executable, script, "--inside", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])

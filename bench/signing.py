@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import server  # noqa: E402
 SIGN_TARGET = 20.0
 PASSPHRASE_ENV = "MOTCUA_BENCH_P12_PASSPHRASE"
 
@@ -40,15 +43,7 @@ def _env(var: Path) -> dict:
 
 
 def _inside(env, *args) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--inside", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return server.run_inside(__file__, env, *args)
 
 
 def measure(seconds: float, processes: int) -> dict:

@@ -17,6 +17,7 @@ from motcua.signing import pki
 from motcua.signing.models import KeyKind, SigningIdentity
 from motcua.signing.pades import sign_pdf
 from tests.browser.test_staff_flow import demo, desk  # noqa: F401 (fixtures)
+from tests.signing.helpers import use_pki
 
 WARD = "000.01.30.H39"
 PASSPHRASE_ENV = "MOTCUA_BROWSER_P12_PASSPHRASE"
@@ -29,17 +30,7 @@ def ward_pki(demo, settings, tmp_path, monkeypatch):  # noqa: F811
     dev.ensure("Tỉnh Long An")
     monkeypatch.setenv(PASSPHRASE_ENV, dev.passphrase().decode())
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MOTCUA_SIGNING = {
-        **settings.MOTCUA_SIGNING,
-        "TRUST_ROOTS": [],
-        "EXTRA_CERTS": [],
-        "CRLS": [],
-        "TSA_URL": "",
-        "LEVEL": "B-LT",
-        "DEV_PKI_DIR": str(dev.directory),
-        "KEY_DIR": str(dev.directory),
-        "FETCH_REVOCATION": False,
-    }
+    use_pki(settings, dev.directory)
     leader = User.objects.get(username="lanhdao.p1")
     issued = pki.issue_person(
         dev.intermediate(),

@@ -8,6 +8,8 @@ import pytest
 
 from motcua.signing import pki
 
+from .helpers import use_pki
+
 PROVINCE = "Tỉnh Long An"
 PASSPHRASE_ENV = "MOTCUA_TEST_P12_PASSPHRASE"
 
@@ -60,20 +62,7 @@ def signing_settings(settings, test_pki, monkeypatch, tmp_path):
     """motcua.signing configured for the test PKI, as development is for the demo PKI."""
     monkeypatch.setenv(PASSPHRASE_ENV, test_pki.dev.passphrase().decode())
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MOTCUA_SIGNING = {
-        **settings.MOTCUA_SIGNING,
-        "TRUST_ROOTS": [],
-        "EXTRA_CERTS": [],
-        "CRLS": [],
-        "TSA_URL": "",
-        "LEVEL": "B-LT",
-        "DEV_PKI_DIR": str(test_pki.dev.directory),
-        "KEY_DIR": str(test_pki.dev.directory),
-        "FETCH_REVOCATION": False,
-        "CSC_POLL_SECONDS": 0.01,
-        "CSC_APPROVAL_SECONDS": 5,
-    }
-    return settings.MOTCUA_SIGNING
+    return use_pki(settings, test_pki.dev.directory, CSC_POLL_SECONDS=0.01, CSC_APPROVAL_SECONDS=5)
 
 
 @pytest.fixture(scope="session")

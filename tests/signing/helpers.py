@@ -23,3 +23,21 @@ def flip_byte(data: bytes, needle: bytes) -> bytes:
     changed = bytearray(data)
     changed[at] ^= 0x01
     return bytes(changed)
+
+
+def use_pki(settings, directory, **more) -> dict:
+    """motcua.signing set up for a PKI of the tests (as development is for the demo PKI):
+    its root trusted, its timestamper in the process, nothing fetched."""
+    settings.MOTCUA_SIGNING = {
+        **settings.MOTCUA_SIGNING,
+        "TRUST_ROOTS": [],
+        "EXTRA_CERTS": [],
+        "CRLS": [],
+        "TSA_URL": "",
+        "LEVEL": "B-LT",
+        "DEV_PKI_DIR": str(directory),
+        "KEY_DIR": str(directory),
+        "FETCH_REVOCATION": False,
+        **more,
+    }
+    return settings.MOTCUA_SIGNING

@@ -178,6 +178,6 @@ def result_panel(request, dossier) -> dict | None:
         "attach_form": AttachResultForm(initial={"version": dossier.version})
         if may_attach
         else None,
-        "may_sign": may_sign and bool(results.unsigned_results(dossier)),
+        "may_sign": may_sign and bool(results.unsigned_results(dossier, files)),
         "required": dossier.procedure.signed_result_required,
     }

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.core.paging import CappedPaginator
-from motcua.org.selectors import province_name
 
 from . import message_reports, messages, subjects
 from .views import PAGE_SIZE, _period, _period_choices, _stamp, _xlsx, monitoring_required
@@ -23,10 +22,7 @@ def _subject(request):
     params = {k: request.GET[k] for k in SUBJECT_PARAMS if request.GET.get(k)}
     subject = subjects.subject_from(request.user, params)
     if not subject.query:  # the user's whole scope, named as the dashboard names it
-        if subject.scope.agencies is None:
-            subject.label = province_name() or _("Toàn tỉnh")
-        else:
-            subject.label = subjects.scope_name(request.user) or subject.label
+        subjects.name_whole_scope(request.user, subject)
     own = None
     if "co_quan" in subject.query and "don_vi" not in subject.query and params.get("rieng") == "1":
         own = subject.query["co_quan"]

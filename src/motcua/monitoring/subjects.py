@@ -45,6 +45,16 @@ def _within(agencies: frozenset[int], allowed) -> bool:
     return allowed is None or agencies <= allowed
 
 
+def name_whole_scope(user, subject: "Subject") -> None:
+    """The label of the user's whole scope: the province's name, or his units' names."""
+    from motcua.org.selectors import province_name
+
+    if subject.scope.agencies is None:
+        subject.label = province_name() or _("Toàn tỉnh")
+    else:
+        subject.label = scope_name(user) or subject.label
+
+
 @dataclass
 class Subject:
     """One row of a table or ranking: a name, its dossiers, and its page."""

@@ -214,10 +214,7 @@ def _rows(subject_list):
 def dashboard(request):
     """The user's whole scope: the province for a province supervisor."""
     subject = subjects.subject_from(request.user, {})
-    if subject.scope.agencies is None:
-        subject.label = province_name() or _("Toàn tỉnh")
-    else:
-        subject.label = subjects.scope_name(request.user) or subject.label
+    subjects.name_whole_scope(request.user, subject)
     period = _period(request)
     ranking = subjects.ranking_groups(request.user)
     groups = []

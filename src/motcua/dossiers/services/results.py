@@ -36,13 +36,11 @@ def current_results(dossier: Dossier):
     ).order_by("uploaded_at", "pk")
 
 
-def unsigned_results(dossier: Dossier) -> list[DossierFile]:
-    """The PDFs of the result that carry no valid signature yet: what a leader signs."""
-    return [
-        f
-        for f in current_results(dossier)
-        if f.content_type == "application/pdf" and not f.is_signed
-    ]
+def unsigned_results(dossier: Dossier, files=None) -> list[DossierFile]:
+    """The PDFs of the result (`files`, read when not given) that carry no valid signature
+    yet: what a leader signs."""
+    files = current_results(dossier) if files is None else files
+    return [f for f in files if f.content_type == "application/pdf" and not f.is_signed]
 
 
 def signature_refusal(dossier: Dossier) -> str | None:
@@ -105,8 +103,9 @@ class SigningResult:
         return bool(self.signed) and not self.error
 
 
-def prepare_signing(actor, dossier: Dossier) -> tuple[list[DossierFile], object]:
-    """The files to sign and the actor's key, or the reason he cannot sign now."""
+def prepare_signing(actor, dossier: Dossier, identity=None) -> tuple[list[DossierFile], object]:
+    """The files to sign and the actor's key (`identity`, read when not given), or the reason
+    he cannot sign now."""
     from motcua.signing.selectors import signing_identity_of_user
 
     if not may_sign(actor, dossier):
@@ -116,7 +115,7 @@ def prepare_signing(actor, dossier: Dossier) -> tuple[list[DossierFile], object]
     files = unsigned_results(dossier)
     if not files:
         raise NotAllowed(_("Hồ sơ không có bản PDF nào của kết quả đang chờ ký số."))
-    identity = signing_identity_of_user(actor)
+    identity = identity or signing_identity_of_user(actor)
     if identity is None:
         raise NotAllowed(
             _(
@@ -174,13 +173,15 @@ def sign_batch(batch, *, now=None) -> None:
 
     from motcua.signing.errors import SigningError
     from motcua.signing.pades import sign_pdfs
+    from motcua.signing.selectors import signing_identity_of_user
 
     from ..models import SigningBatch, SigningBatchItem
 
     W = SigningBatchItem.Status
     items = list(batch.items.filter(status=W.WAITING).select_related("dossier"))
     SigningBatch.objects.filter(pk=batch.pk).update(status=SigningBatch.Status.RUNNING)
-    prepared, requests, identity = [], [], None
+    prepared, requests = [], []
+    identity = signing_identity_of_user(batch.actor)  # one key for the whole batch
 
     def fail(item, message):
         item.status, item.message, item.finished_at = W.FAILED, str(message)[:500], timezone.now()
@@ -189,7 +190,7 @@ def sign_batch(batch, *, now=None) -> None:
     for item in items:
         try:
             dossier = _fresh(item.dossier)
-            files, identity = prepare_signing(batch.actor, dossier)
+            files, _key = prepare_signing(batch.actor, dossier, identity)
             mine = _requests(dossier, _contents(files))
         except (NotAllowed, PermissionDenied, OSError) as exc:
             fail(item, getattr(exc, "message", None) or str(exc))
